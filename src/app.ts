@@ -1,0 +1,101 @@
+import type { Logger } from 'pino';
+import { loadConfig, type Config } from './platform/config';
+import { DatabaseService, migrate } from './platform/db';
+import { EventBus, Scheduler, deliverDueEvents } from './platform/events';
+import { createHttpServer, type App } from './platform/http';
+import { createLogger } from './platform/logging/logger';
+import { createMetrics } from './platform/metrics/metrics';
+import type { Core } from './platform/core';
+import { registerOpsRoutes } from './platform/ops/ops.routes';
+import { registerPlatformRoutes } from './platform/admin/admin.routes';
+import { createIdentityModule } from './modules/identity';
+import { createAccountsModule } from './modules/accounts';
+import { createCatalogModule } from './modules/catalog';
+import { createInventoryModule } from './modules/inventory';
+import { createOrdersModule } from './modules/orders';
+import { createLifecycleModule } from './modules/lifecycle';
+import { createProvisioningModule } from './modules/provisioning';
+
+export interface PlatformOptions {
+  config?: Config;
+  /** An already open database (tests); otherwise opened from the config. */
+  dbs?: DatabaseService;
+  logger?: Logger;
+  now?: () => Date;
+  /** Start the outbox and schedule workers (default: config.WORKERS). */
+  workers?: boolean;
+}
+
+/** The composition root: the core, every module in dependency order, the HTTP server and the workers. */
+export async function createPlatform(opts: PlatformOptions = {}) {
+  const config = opts.config ?? loadConfig();
+  const log = opts.logger ?? createLogger(config.LOG_LEVEL);
+  const dbs = opts.dbs ?? (await DatabaseService.open({ url: config.DATABASE_URL, dataDir: `${config.DATA_DIR}/pglite`, poolSize: config.DB_POOL_SIZE }));
+  await migrate(dbs, (m) => log.info(m));
+  const core: Core = { config, dbs, bus: new EventBus(), scheduler: new Scheduler(), log, metrics: createMetrics(), now: opts.now ?? (() => new Date()) };
+
+  const accounts = createAccountsModule(core);
+  const identity = createIdentityModule(core);
+  const catalog = createCatalogModule(core);
+  const inventory = createInventoryModule(core);
+  const lifecycle = createLifecycleModule(core);
+  const orders = createOrdersModule(core);
+  const provisioning = createProvisioningModule(core);
+  const modules = { accounts, identity, catalog, inventory, lifecycle, orders, provisioning };
+
+  const app: App = await createHttpServer({ config, dbs, log, metrics: core.metrics, authenticate: () => identity.authenticate });
+  registerOpsRoutes(app, core);
+  registerPlatformRoutes(app, core);
+  for (const m of Object.values(modules)) await m.register(app);
+
+  const workers = startWorkers(core, opts.workers ?? config.WORKERS);
+  return {
+    core, app, modules,
+    async close() {
+      await workers.stop();
+      await app.close();
+      await dbs.close();
+    },
+  };
+}
+export type Platform = Awaited<ReturnType<typeof createPlatform>>;
+
+/** The background loop of a process: outbox deliveries and due schedules, until stopped. */
+function startWorkers(core: Core, enabled: boolean) {
+  let stopped = !enabled;
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    try {
+      const n = await deliverDueEvents(core.dbs, core.bus, {
+        maxAttempts: core.config.OUTBOX_MAX_ATTEMPTS,
+        onError: (err, d) => {
+          core.metrics.outboxDelivered.inc({ subscriber: d.subscriber, outcome: d.dead ? 'dead' : 'retry' });
+          core.log.warn({ err, delivery: d.id, subscriber: d.subscriber, dead: d.dead }, 'event delivery failed');
+        },
+      });
+      await core.scheduler.runDue(core.dbs, core.now(), (name, err) => {
+        core.metrics.jobRuns.inc({ job: name, outcome: 'failed' });
+        core.log.error({ err, job: name }, 'scheduled job failed');
+      });
+      if (n > 0 && !stopped) return schedule(0);
+    } catch (err) {
+      core.log.error({ err }, 'worker loop failed');
+    }
+    schedule(core.config.WORKER_POLL_MS);
+  };
+  const schedule = (ms: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => { running = tick(); }, ms);
+  };
+  if (enabled) {
+    running = core.scheduler.sync(core.dbs, core.now()).then(() => schedule(0));
+  }
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { loadConfig, ConfigError } from '../platform/config';
+import { DatabaseService, migrate } from '../platform/db';
+import { createPlatform } from '../app';
+import { seedDemo } from './seed-demo';
+
+/** The `cmp` command for operators. */
+const program = new Command('cmp').description('OpenCMP connectivity management platform').showHelpAfterError();
+
+function config() {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
+program.command('serve')
+  .description('run the API, the web console and the workers')
+  .option('--demo', 'create the demo tenant, enterprise and users if they are missing')
+  .option('--no-workers', 'do not run the outbox and schedule workers in this process')
+  .action(async (opts: { demo?: boolean; workers: boolean }) => {
+    const cfg = config();
+    const platform = await createPlatform({ config: cfg, workers: opts.workers && cfg.WORKERS });
+    if (opts.demo) await seedDemo(platform, (line) => console.log(line));
+    const address = await platform.app.listen({ host: cfg.HOST, port: cfg.PORT });
+    console.log(`OpenCMP is listening on ${address} (database: ${platform.core.dbs.kind})`);
+    console.log(`  web console ${address}/   API docs ${address}/docs   OpenAPI ${address}/openapi.json`);
+    let closing = false;
+    const shutdown = async (signal: string) => {
+      if (closing) return;
+      closing = true;
+      platform.core.log.info({ signal }, 'shutting down: finishing requests and work in hand');
+      await platform.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  });
+
+program.command('migrate')
+  .description('apply the database migrations that are not applied yet')
+  .action(async () => {
+    const cfg = config();
+    const dbs = await DatabaseService.open({ url: cfg.DATABASE_URL, dataDir: `${cfg.DATA_DIR}/pglite` });
+    const applied = await migrate(dbs, (m) => console.log(m));
+    console.log(applied.length ? `applied ${applied.length} migration(s)` : 'the database is up to date');
+    await dbs.close();
+  });
+
+program.command('seed-demo')
+  .description('create the demo host admin, tenant "Demo Telecom", enterprise, business units and users')
+  .action(async () => {
+    const platform = await createPlatform({ config: config(), workers: false });
+    await seedDemo(platform, (line) => console.log(line));
+    await platform.close();
+  });
+
+program.command('create-admin')
+  .description('create a host admin user (prints a TOTP enrolment secret)')
+  .requiredOption('--email <email>', 'login e-mail')
+  .requiredOption('--password <password>', 'initial password (at least 12 characters)')
+  .option('--name <name>', 'display name', 'Host Admin')
+  .action(async (opts: { email: string; password: string; name: string }) => {
+    const platform = await createPlatform({ config: config(), workers: false });
+    const created = await platform.modules.identity.createHostAdmin(opts);
+    console.log(`created host admin ${created.email} (${created.id})`);
+    await platform.close();
+  });
+
+program.parseAsync(process.argv).catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,1 @@
+export { recordAudit, redact, type AuditEntry, type AuditOrigin } from './audit';

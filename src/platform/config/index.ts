@@ -1,0 +1,1 @@
+export { configSchema, loadConfig, getConfig, setConfig, ConfigError, type Config } from './config';
