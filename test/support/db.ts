@@ -1,10 +1,19 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
 import { DatabaseService, migrate } from '../../src/platform/db';
 
 /** The PostgreSQL server tests use (the machine's, trust auth). */
 export const ADMIN_URL = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DB = 'cmp_test_template';
+
+/** Test database names carry their creation time (seconds) so stale ones can be told apart from running ones. */
+export function testDbName(kind: 'tpl' | 'db'): string {
+  return `cmp_t${kind}_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
+}
+export function isStale(name: string, maxAgeSeconds = 3 * 3600): boolean {
+  const m = /^cmp_t(?:tpl|db)_(\d+)_/.exec(name);
+  return m ? Date.now() / 1000 - Number(m[1]) > maxAgeSeconds : /^cmp_test_/.test(name);
+}
 
 export function urlFor(database: string): string {
   const u = new URL(ADMIN_URL);
@@ -32,8 +41,8 @@ export async function openTestDatabase(): Promise<{ dbs: DatabaseService; close:
     await migrate(dbs);
     return { dbs, close: () => dbs.close() };
   }
-  const name = `cmp_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`create database ${name} template ${TEMPLATE_DB}`);
+  const name = testDbName('db');
+  await adminQuery(`create database ${name} template ${inject('templateDb')}`);
   const dbs = await DatabaseService.open({ url: urlFor(name), poolSize: 5 });
   return {
     dbs,
