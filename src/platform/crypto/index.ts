@@ -1,0 +1,1 @@
+export { parseKeyRing, seal, open, openString, needsReseal, type KeyRing, type Sealed } from './seal';
