@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { loadConfig, ConfigError } from '../platform/config';
+import { loadConfig, configSchema, ConfigError } from '../platform/config';
 import { DatabaseService, migrate } from '../platform/db';
 import { createPlatform } from '../app';
 import { seedDemo } from './seed-demo';
@@ -71,6 +71,18 @@ program.command('create-admin')
     const created = await platform.modules.identity.createHostAdmin(opts);
     console.log(`created host admin ${created.email} (${created.id})`);
     await platform.close();
+  });
+
+program.command('config')
+  .description('list every setting with its current value (secrets hidden) and what it does')
+  .action(() => {
+    const cfg = config() as Record<string, unknown>;
+    for (const [key, schema] of Object.entries(configSchema.shape)) {
+      const secret = /SECRET|KEYS|PASSWORD/.test(key) || (key === 'DATABASE_URL' && String(cfg[key] ?? '').includes('@'));
+      const value = cfg[key] === undefined ? '(unset)' : secret ? '(set, hidden)' : String(cfg[key]);
+      const help = (schema as { description?: string }).description ?? '';
+      console.log(`${key.padEnd(24)} ${value.padEnd(28)} ${help}`);
+    }
   });
 
 program.parseAsync(process.argv).catch((e) => {

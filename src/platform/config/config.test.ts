@@ -23,6 +23,12 @@ describe('configuration', () => {
     }
   });
 
+  it('refuses the published development keys in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SECRET_KEY[\s\S]*ENCRYPTION_KEYS/);
+    const ok = loadConfig({ NODE_ENV: 'production', SECRET_KEY: 'x'.repeat(40), ENCRYPTION_KEYS: `2:${Buffer.alloc(32, 7).toString('base64')}` });
+    expect(ok.NODE_ENV).toBe('production');
+  });
+
   it('reads an optional JSON file, with the environment taking precedence', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cmp-cfg-'));
     const file = join(dir, 'cmp.json');

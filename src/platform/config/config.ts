@@ -9,8 +9,11 @@ const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
   .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 
+const DEV_SECRET = 'dev-only-secret-key-change-me-0123456789';
+const DEV_KEYS = '1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=';
+
 export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('production refuses the built-in development keys'),
   HOST: z.string().default('127.0.0.1').describe('address the HTTP server binds to'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('HTTP port'),
   PUBLIC_URL: z.string().url().optional().describe('external base URL, used in links and callbacks'),
@@ -20,24 +23,31 @@ export const configSchema = z.object({
     .optional()
     .describe('PostgreSQL server; when absent the embedded PGlite database in DATA_DIR is used'),
   DATA_DIR: z.string().default('./data').describe('folder of the embedded database and local files'),
-  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10).describe('PostgreSQL connections per process'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('JSON log level'),
   SECRET_KEY: z
     .string()
     .min(32, 'must be at least 32 characters')
-    .default('dev-only-secret-key-change-me-0123456789')
+    .default(DEV_SECRET)
     .describe('signs tokens and webhooks; set your own in production'),
   ENCRYPTION_KEYS: z
     .string()
-    .default('1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=')
+    .default(DEV_KEYS)
     .describe('data keys for encryption at rest, "id:base64(32 bytes)" comma-separated, the first encrypts'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600).describe('requests per minute per API key or user'),
-  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
-  LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5).describe('failed log-ins before the account locks'),
+  LOGIN_LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15).describe('how long a locked account stays locked'),
   WORKERS: bool.default(true).describe('run the outbox and job workers in this process'),
-  WORKER_POLL_MS: z.coerce.number().int().min(10).default(500),
-  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8),
+  WORKER_POLL_MS: z.coerce.number().int().min(10).default(500).describe('how often an idle worker looks for due events and jobs'),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8).describe('attempts before an event delivery is parked as dead'),
   SMTP_URL: z.string().optional().describe('smtp://host:port for e-mail'),
+});
+
+/** Cross-field rules: production must not run on the keys published in this repository. */
+const checkedSchema = configSchema.superRefine((c, ctx) => {
+  if (c.NODE_ENV !== 'production') return;
+  if (c.SECRET_KEY === DEV_SECRET) ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: 'must be set in production (the default is public)' });
+  if (c.ENCRYPTION_KEYS === DEV_KEYS) ctx.addIssue({ code: 'custom', path: ['ENCRYPTION_KEYS'], message: 'must be set in production (the default is public)' });
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -64,7 +74,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const v = env[key];
     if (v !== undefined && v !== '') merged[key] = v;
   }
-  const parsed = configSchema.safeParse(merged);
+  const parsed = checkedSchema.safeParse(merged);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
