@@ -69,15 +69,17 @@ function startWorkers(core: Core, enabled: boolean) {
     try {
       const n = await deliverDueEvents(core.dbs, core.bus, {
         maxAttempts: core.config.OUTBOX_MAX_ATTEMPTS,
+        onDelivered: (d) => core.metrics.outboxDelivered.inc({ subscriber: d.subscriber, outcome: 'delivered' }),
         onError: (err, d) => {
           core.metrics.outboxDelivered.inc({ subscriber: d.subscriber, outcome: d.dead ? 'dead' : 'retry' });
           core.log.warn({ err, delivery: d.id, subscriber: d.subscriber, dead: d.dead }, 'event delivery failed');
         },
       });
-      await core.scheduler.runDue(core.dbs, core.now(), (name, err) => {
+      const ran = await core.scheduler.runDue(core.dbs, core.now(), (name, err) => {
         core.metrics.jobRuns.inc({ job: name, outcome: 'failed' });
         core.log.error({ err, job: name }, 'scheduled job failed');
       });
+      for (const name of ran) core.metrics.jobRuns.inc({ job: name, outcome: 'run' });
       if (n > 0 && !stopped) return schedule(0);
     } catch (err) {
       core.log.error({ err }, 'worker loop failed');

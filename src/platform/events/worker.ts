@@ -10,6 +10,7 @@ export interface OutboxWorkerOptions {
   /** Backoff before attempt n+1, in seconds. */
   backoff?: (attempt: number) => number;
   onError?: (err: unknown, delivery: { id: number; subscriber: string; dead: boolean }) => void;
+  onDelivered?: (delivery: { id: number; subscriber: string }) => void;
 }
 
 export const defaultBackoff = (attempt: number): number => Math.min(2 ** (attempt - 1) * 5, 3600);
@@ -69,6 +70,7 @@ export async function deliverDueEvents(dbs: DatabaseService, bus: EventBus, opts
       await handler(event);
       await sql`update outbox_deliveries set status = 'DONE', delivered_at = now(), last_error = null, updated_at = now()
                  where id = ${row.id}`.execute(dbs.db);
+      opts.onDelivered?.({ id: row.id, subscriber: row.subscriber });
     } catch (err) {
       const dead = row.attempts >= opts.maxAttempts;
       const message = err instanceof Error ? err.message : String(err);
