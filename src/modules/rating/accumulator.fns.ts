@@ -1,0 +1,70 @@
+import { admitsUsageType, type CompiledAccumulatorDefinition, type RatingCatalog } from './catalog.fns';
+import type { TimeTypePiece } from './calendar.fns';
+import type { AccumulatorImpact, RatingSubscriber, UnitType } from './rating.types';
+
+/**
+ * §12.1 accumulator updates for one rated part. Subscriber accumulators count the usage itself (one event per
+ * session, its units, its money); account accumulators count only what account-level balances paid, which is
+ * how pooled usage reaches pool thresholds through the shadows (§10.3). Resets and thresholds belong to the
+ * caller, which holds the accumulator values and the clock.
+ */
+
+export interface AccumulatedPart {
+  finalUsageType: string;
+  unitType: UnitType;
+  /** The first part of the session (a session is one event). */
+  firstPart: boolean;
+  pieces: readonly TimeTypePiece[];
+  charge: number;
+  accountUnits: number;
+  accountMoney: number;
+  /** An account-level balance paid this part, and none had before in the session. */
+  firstAccountCharge: boolean;
+}
+
+function admitsTimeType(def: CompiledAccumulatorDefinition, timeType: string): boolean {
+  return (def.includedTimeTypes === null || def.includedTimeTypes.has(timeType)) && (def.excludedTimeTypes === null || !def.excludedTimeTypes.has(timeType));
+}
+
+function deltaOf(def: CompiledAccumulatorDefinition, part: AccumulatedPart): number {
+  // Events and money are counted by the time type at the part's start; units per time-type piece.
+  const startTimeType = part.pieces[0].timeType;
+  const unitsCount = def.unitType === null || def.unitType === part.unitType;
+  if (def.level === 'SUBSCRIBER') {
+    switch (def.measure) {
+      case 'EVENTS':
+        return part.firstPart && admitsTimeType(def, startTimeType) ? 1 : 0;
+      case 'CURRENCY':
+        return admitsTimeType(def, startTimeType) ? part.charge : 0;
+      case 'UNITS': {
+        if (!unitsCount) return 0;
+        let units = 0;
+        for (const piece of part.pieces) if (admitsTimeType(def, piece.timeType)) units += piece.quantity;
+        return units;
+      }
+    }
+  }
+  if (!admitsTimeType(def, startTimeType)) return 0;
+  switch (def.measure) {
+    case 'EVENTS':
+      return part.firstAccountCharge ? 1 : 0;
+    case 'CURRENCY':
+      return part.accountMoney;
+    case 'UNITS':
+      return unitsCount ? part.accountUnits : 0;
+  }
+}
+
+export function accumulatorImpacts(catalog: RatingCatalog, subscriber: RatingSubscriber, part: AccumulatedPart): AccumulatorImpact[] {
+  const instances = subscriber.accumulators;
+  if (!instances || instances.length === 0) return [];
+  const impacts: AccumulatorImpact[] = [];
+  for (const instance of instances) {
+    const def = catalog.accumulatorDefinitions.get(instance.definitionId);
+    if (!def) throw new RangeError(`accumulator ${instance.id} has unknown definition ${instance.definitionId}`);
+    if (!admitsUsageType(def, part.finalUsageType)) continue;
+    const delta = deltaOf(def, part);
+    if (delta !== 0) impacts.push({ accumulatorId: instance.id, delta });
+  }
+  return impacts;
+}
