@@ -1,19 +1,39 @@
 import type { Core } from '../../platform/core';
 import type { App, Authenticator } from '../../platform/http';
+import { createMailer, type Mailer } from '../../platform/mail';
+import { createAuthService } from './auth.service';
+import { createUsersService } from './users.service';
+import { createApiKeysService } from './api-keys.service';
+import { registerIdentityRoutes } from './identity.routes';
 
-/** The identity module: users, roles, login (password + TOTP), sessions, API keys. (Skeleton.) */
-export function createIdentityModule(core: Core) {
-  void core;
-  const authenticate: Authenticator = async () => null;
+export type { EnsureUserInput, LoginResult, SessionResult, SessionUser, RequestMeta } from './auth.service';
+export type { CreateUserInput, UpdateUserInput } from './users.service';
+export type { CreateApiKeyInput } from './api-keys.service';
+export type { UserView, ApiKeyView } from './identity.repo';
+export { IDENTITY_EVENTS, type UserEventPayload, type ApiKeyEventPayload } from './identity.events';
+
+/** The identity module: users, roles, log-in (password + TOTP), sessions, password resets, API keys. */
+export function createIdentityModule(core: Core, deps: { mailer?: Mailer } = {}) {
+  const mailer = deps.mailer ?? createMailer(core.config, core.log);
+  const auth = createAuthService(core, mailer);
+  const users = createUsersService(core, auth);
+  const apiKeys = createApiKeysService(core);
+  const authenticate: Authenticator = (credential) => auth.authenticate(credential);
   return {
     name: 'identity',
     authenticate,
-    async createHostAdmin(input: { email: string; password: string; name: string }): Promise<{ id: string; email: string }> {
-      void input;
-      throw new Error('not implemented yet');
-    },
+    /** Creates a user unless the e-mail exists (idempotent; for seeders and fixtures, no permission checks). */
+    ensureUser: auth.ensureUser,
+    createHostAdmin: auth.createHostAdmin,
+    /** A single-use password-reset token (30 min), e-mailed when SMTP_URL is set; null for unknown users. */
+    issuePasswordReset: (email: string) => auth.issuePasswordReset(email, { requestId: `system-${Date.now()}`, ip: null }),
+    confirmPasswordReset: auth.confirmPasswordReset,
+    login: auth.login,
+    verifyMfa: auth.verifyMfa,
+    users,
+    apiKeys,
     register(app: App): void {
-      void app;
+      registerIdentityRoutes(app, { auth, users, apiKeys });
     },
   };
 }

@@ -19,7 +19,7 @@ export interface AuditOrigin {
 }
 
 /** Secrets never reach the audit trail, whatever a caller passes as before/after. */
-const SECRET_KEYS = /pass(word)?|secret|token|ki$|opc|totp|hash|api_?key/i;
+const SECRET_KEYS = /pass(word)?|secret|token|ki$|opc|totp|otpauth|challenge|hash|api_?key/i;
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === 'object' && !(value instanceof Date)) {

@@ -15,6 +15,7 @@ import { can, type Principal, type RequestContext } from '../auth/principal';
 import type { Permission } from '../auth/roles';
 import { ForbiddenError, UnauthorizedError, ValidationError } from './errors';
 import { installProblemHandler, sendProblem } from './problem';
+import { redact } from '../audit/audit';
 import type { Metrics } from '../metrics/metrics';
 
 declare module 'fastify' {
@@ -22,6 +23,8 @@ declare module 'fastify' {
     /** The permission a route requires. Every route names one, or is marked public. */
     permission?: Permission;
     public?: boolean;
+    /** The response carries a secret (session token, API key): an Idempotency-Key replay gets it redacted. */
+    sensitiveResponse?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -187,6 +190,7 @@ function installIdempotency(app: FastifyInstance<any, any, any, any, ZodTypeProv
       if (typeof payload === 'string') {
         try { body = JSON.parse(payload); } catch { body = payload; }
       }
+      if ((req.routeOptions.config as { sensitiveResponse?: boolean } | undefined)?.sensitiveResponse) body = redact(body);
       const contentType = String(reply.getHeader('content-type') ?? 'application/json');
       await sql`update idempotency_keys set status_code = ${reply.statusCode}, response = ${JSON.stringify({ body, contentType })}::jsonb
                  where scope = ${idem.scope} and key = ${idem.key}`.execute(dbs.db);
