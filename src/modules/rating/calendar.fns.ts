@@ -265,7 +265,7 @@ export function splitSecondsByTimeType(
     const offset = zoneOffsetMs(timeZone, at);
     const found = slotAtWall(calendar, at + offset);
     const timeType = found.dayType.slotTimeTypes[found.slot];
-    const boundary = instantOfWall(timeZone, at, offset, found.endWall);
+    const boundary = slotEndInstant(timeZone, at, offset, found.endWall);
     // The first second starting at or after the boundary belongs to the next slot.
     const next = Math.min(seconds, Math.ceil((boundary - startedAt) / SECOND));
     const last = pieces[pieces.length - 1];
@@ -277,18 +277,16 @@ export function splitSecondsByTimeType(
 }
 
 /**
- * The first instant after `from` whose wall clock reaches `wall`. Usually from + (wall - its wall clock);
- * across a DST change the offset is corrected, and a wall time that does not exist (spring gap) is reached
- * at the transition itself.
+ * Where the current slot ends: at `endWall` on the wall clock, or earlier where the zone's offset changes
+ * (DST), since the wall clock then jumps and the slot must be looked up again — forward into a later slot
+ * (a boundary in the spring gap is reached at the change), or back into an earlier one (the repeated autumn
+ * hour maps to the slots of its wall time).
  */
-function instantOfWall(timeZone: string, from: Instant, fromOffset: number, wall: number): Instant {
-  const guess = wall - fromOffset;
-  const guessOffset = zoneOffsetMs(timeZone, guess);
-  if (guessOffset === fromOffset) return guess;
-  const corrected = wall - guessOffset;
-  if (corrected > from && zoneOffsetMs(timeZone, corrected) === guessOffset) return corrected;
+function slotEndInstant(timeZone: string, from: Instant, fromOffset: number, endWall: number): Instant {
+  const end = endWall - fromOffset;
+  if (zoneOffsetMs(timeZone, end) === fromOffset) return end;
   let low = from;
-  let high = guess;
+  let high = end;
   while (high - low > 1) {
     const mid = Math.floor((low + high) / 2);
     if (zoneOffsetMs(timeZone, mid) === fromOffset) low = mid;
