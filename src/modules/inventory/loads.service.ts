@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import { CsvError } from 'csv-parse';
+import type { Core } from '../../platform/core';
+import { enterScope } from '../../platform/db';
+import { recordAudit } from '../../platform/audit';
+import { actorOf, originOf, scopeOf, type RequestContext } from '../../platform/auth';
+import { seal, type KeyRing } from '../../platform/crypto';
+import { NotFoundError, ValidationError, type Page, type PageQuery } from '../../platform/http';
+import { checkRow, parseHeader, type RowError, type SimFileColumn } from './inventory.fns';
+import * as repo from './inventory.repo';
+import * as loads from './loads.repo';
+import { INVENTORY_EVENTS } from './inventory.events';
+
+export interface LoadProgress {
+  rows: number;
+  bytes: number;
+}
+
+export interface LoadReport {
+  id: string;
+  simProductId: string;
+  fileName: string | null;
+  status: 'LOADING' | 'LOADED' | 'REJECTED' | 'FAILED';
+  totalRows: number;
+  loadedRows: number;
+  errorCount: number;
+  detail: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+  /** The first bad rows (all of them through listLoadErrors), ordered by line. */
+  errors: RowError[];
+  /** While a load runs in this process: rows and bytes read so far. */
+  progress?: LoadProgress;
+}
+
+const BATCH = 5000;
+const REPORT_ERRORS = 1000;
+
+/** The Ki/OPc of a SIM are sealed with its id as context, so a blob copied onto another row does not open. */
+export const kiContext = (simId: string, what: 'ki' | 'opc') => `sim:${simId}:${what}`;
+
+/**
+ * Loads a vendor output file: streamed CSV, each row checked by a pure function, sealed, staged in batches inside
+ * one transaction; duplicates found by the database; the stage moves into the inventory only when no row is bad.
+ * A rejected load keeps its row report and adds no SIM.
+ */
+export function createLoadService(core: Core, ring: () => KeyRing) {
+  const running = new Map<string, LoadProgress>();
+
+  async function loadSims(ctx: RequestContext, input: {
+    simProductId: string;
+    fileName?: string | null;
+    source: Readable;
+    onProgress?: (p: LoadProgress) => void;
+  }): Promise<LoadReport> {
+    const scope = { tenantId: scopeOf(ctx).tenantId };
+    const keys = ring();
+    const { product, tenant, loadId } = await core.dbs.tenant(scope, async (tx) => {
+      const product = await repo.findProduct(tx, input.simProductId);
+      if (!product) throw ValidationError.field('simProductId', 'is not a SIM product of this tenant or the host');
+      const tenant = await repo.tenantProfile(tx, scope.tenantId);
+      const load = await tx.insertInto('sim_loads').values({
+        tenant_id: scope.tenantId, sim_product_id: product.id, file_name: input.fileName ?? null, created_by: ctx.principal.name,
+      }).returning('id').executeTakeFirstOrThrow();
+      return { product, tenant, loadId: load.id };
+    });
+
+    const progress: LoadProgress = { rows: 0, bytes: 0 };
+    running.set(loadId, progress);
+    input.source.on('data', (chunk: Buffer | string) => { progress.bytes += chunk.length; });
+    try {
+      await core.dbs.db.transaction().execute(async (tx) => {
+        await enterScope(tx, scope);
+        await loads.createStage(tx);
+        const parser = input.source.pipe(parse({ info: true, relax_column_count: true, skip_empty_lines: true, bom: true }));
+        let columns: Partial<Record<SimFileColumn, number>> | null = null;
+        let batch: loads.StagedRow[] = [];
+        let errors: RowError[] = [];
+        let errorCount = 0, total = 0;
+        const flush = async () => {
+          await loads.stageRows(tx, batch);
+          await loads.insertErrors(tx, scope.tenantId, loadId, errors);
+          batch = [];
+          errors = [];
+          progress.rows = total;
+          input.onProgress?.({ ...progress });
+        };
+        const rules = { plmns: tenant.plmns, esim: product.form_factor === 'ESIM' };
+        try {
+          for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+            const line = rec.info.lines;
+            if (!columns) {
+              const h = parseHeader(rec.record);
+              if (h.errors.length) {
+                errors.push(...h.errors);
+                errorCount += h.errors.length;
+                break; // without a usable header no row can be read
+              }
+              columns = h.columns;
+              continue;
+            }
+            total++;
+            const checked = checkRow(rec.record, line, columns, rules);
+            if (checked.errors) {
+              errors.push(...checked.errors);
+              errorCount += checked.errors.length;
+            } else {
+              const r = checked.row;
+              const id = randomUUID();
+              const ki = seal(Buffer.from(r.ki, 'hex'), keys, kiContext(id, 'ki'));
+              const opc = r.opc ? seal(Buffer.from(r.opc, 'hex'), keys, kiContext(id, 'opc')).blob : null;
+              batch.push({ line, id, iccid: r.iccid, imsi: r.imsi, kiEnc: ki.blob, opcEnc: opc, puk1: r.puk1, puk2: r.puk2, pin1: r.pin1, eid: r.eid, matchingId: r.matchingId });
+            }
+            if (batch.length >= BATCH || errors.length >= BATCH) await flush();
+          }
+        } catch (e) {
+          if (!(e instanceof CsvError)) throw e;
+          // A file the CSV reader cannot follow (e.g. an unclosed quote): report where, load nothing.
+          const at = (e as CsvError & { lines?: number }).lines ?? total + 1;
+          errors.push({ line: at, field: 'file', reason: `is not valid CSV: ${e.message}` });
+          errorCount++;
+        }
+        await flush();
+        if (!columns && errorCount === 0) {
+          errors.push({ line: 1, field: 'file', reason: 'is empty (a header line is expected)' });
+          errorCount++;
+          await flush();
+        }
+        if (columns && errorCount === 0) errorCount += await loads.recordDuplicates(tx, scope.tenantId, loadId);
+        if (columns && errorCount === 0 && total === 0) {
+          await loads.insertErrors(tx, scope.tenantId, loadId, [{ line: 2, field: 'file', reason: 'has no SIM rows' }]);
+          errorCount++;
+        }
+
+        const loaded = errorCount === 0 ? await loads.moveStageIntoSims(tx, scope.tenantId, loadId, product.id, keys.primary) : 0;
+        const status = errorCount === 0 ? 'LOADED' : 'REJECTED';
+        const summary = { simProductId: product.id, fileName: input.fileName ?? null, status, totalRows: total, loadedRows: loaded, errorCount };
+        await tx.updateTable('sim_loads').set({ status, total_rows: total, loaded_rows: loaded, error_count: errorCount, finished_at: core.now() })
+          .where('tenant_id', '=', scope.tenantId).where('id', '=', loadId).execute();
+        await recordAudit(tx, originOf(ctx), { tenantId: scope.tenantId, action: status === 'LOADED' ? 'load' : 'reject', entityType: 'sim_load', entityId: loadId, after: summary });
+        await core.bus.record(tx, {
+          type: status === 'LOADED' ? INVENTORY_EVENTS.simsLoaded : INVENTORY_EVENTS.loadRejected,
+          tenantId: scope.tenantId, aggregateType: 'sim_load', aggregateId: loadId,
+          payload: { loadId, simProductId: product.id, totalRows: total, loadedRows: loaded, errorCount },
+        }, actorOf(ctx));
+      });
+    } catch (e) {
+      // Not a row problem (database down, stream cut): nothing was loaded; say so on the load.
+      await core.dbs.tenant(scope, (tx) => tx.updateTable('sim_loads')
+        .set({ status: 'FAILED', detail: (e instanceof Error ? e.message : String(e)).slice(0, 2000), finished_at: core.now() })
+        .where('tenant_id', '=', scope.tenantId).where('id', '=', loadId).execute()).catch(() => undefined);
+      throw e;
+    } finally {
+      running.delete(loadId);
+    }
+    return getLoad(ctx, loadId);
+  }
+
+  async function getLoad(ctx: RequestContext, loadId: string): Promise<LoadReport> {
+    const scope = { tenantId: scopeOf(ctx).tenantId };
+    return core.dbs.tenant(scope, async (tx) => {
+      const l = await tx.selectFrom('sim_loads').selectAll().where('id', '=', loadId).executeTakeFirst();
+      if (!l) throw new NotFoundError('SIM load', loadId);
+      const errors = await tx.selectFrom('sim_load_errors').select(['line', 'field', 'reason']).where('load_id', '=', loadId)
+        .orderBy('line').orderBy('field').orderBy('reason').limit(REPORT_ERRORS).execute();
+      const progress = running.get(loadId);
+      return {
+        id: l.id, simProductId: l.sim_product_id, fileName: l.file_name, status: l.status, totalRows: l.total_rows,
+        loadedRows: l.loaded_rows, errorCount: l.error_count, detail: l.detail, createdAt: l.created_at, finishedAt: l.finished_at,
+        errors, ...(progress ? { progress: { ...progress } } : {}),
+      };
+    });
+  }
+
+  async function listLoads(ctx: RequestContext, page: PageQuery): Promise<Page<Omit<LoadReport, 'errors'>>> {
+    const scope = { tenantId: scopeOf(ctx).tenantId };
+    return core.dbs.tenant(scope, async (tx) => {
+      const p = await repo.pageLoads(tx, page);
+      return {
+        nextCursor: p.nextCursor,
+        items: p.items.map((l) => ({
+          id: l.id, simProductId: l.sim_product_id, fileName: l.file_name, status: l.status, totalRows: l.total_rows,
+          loadedRows: l.loaded_rows, errorCount: l.error_count, detail: l.detail, createdAt: l.created_at, finishedAt: l.finished_at,
+          ...(running.has(l.id) ? { progress: { ...running.get(l.id)! } } : {}),
+        })),
+      };
+    });
+  }
+
+  /** Every bad row of a load, in line order (the CSV download of the row report uses it). */
+  async function listLoadErrors(ctx: RequestContext, loadId: string, page: { limit: number; after?: RowError }): Promise<RowError[]> {
+    const scope = { tenantId: scopeOf(ctx).tenantId };
+    return core.dbs.tenant(scope, async (tx) => {
+      let q = tx.selectFrom('sim_load_errors').select(['line', 'field', 'reason']).where('load_id', '=', loadId);
+      if (page.after) q = q.where(sql<boolean>`(line, field, reason) > (${page.after.line}, ${page.after.field}, ${page.after.reason})`);
+      return q.orderBy('line').orderBy('field').orderBy('reason').limit(page.limit).execute();
+    });
+  }
+
+  return { loadSims, getLoad, listLoads, listLoadErrors };
+}
+export type LoadService = ReturnType<typeof createLoadService>;
