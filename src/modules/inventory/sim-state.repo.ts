@@ -184,11 +184,6 @@ export async function simIdsOfEnterprise(tx: Tx, tenantId: string, enterpriseId:
   return r.rows.map((x) => x.id);
 }
 
-/** State counts of every SIM allocated in the tenant (reconciliation, dashboards). */
-export async function simsByIds(tx: Tx, tenantId: string, ids: string[]): Promise<SimView[]> {
-  return getSims(tx, tenantId, ids);
-}
-
 export const simState = {
   lockSims, getSims, findSimsByIdentifiers, searchSims, simIdsMatching, setPendingStates, settleStates, setPlans, setApns,
   setImei, existingApnIds, changeMsisdn, quarantineMsisdns, revertMsisdn, simIdsOfEnterprise,
