@@ -178,7 +178,9 @@ function installIdempotency(app: FastifyInstance<any, any, any, any, ZodTypeProv
     if (row.status_code === null) return sendProblem(reply, req, 409, 'idempotency-in-progress', 'a request with this Idempotency-Key is still being processed');
     reply.header('idempotent-replayed', 'true');
     const stored = row.response as { body: unknown; contentType?: string };
-    return reply.code(row.status_code).type(stored.contentType ?? 'application/json').send(stored.body);
+    // Sent as the stored JSON text: the route's response serializer must not run again on it (dates are strings now).
+    const replay = typeof stored.body === 'string' ? stored.body : JSON.stringify(stored.body);
+    return reply.code(row.status_code).type(stored.contentType ?? 'application/json').send(replay);
   });
   app.addHook('onSend', async (req, reply, payload) => {
     const idem = (req as unknown as { idempotency?: { scope: string; key: string } }).idempotency;
