@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { CsvError } from 'csv-parse';
 import type { Core } from '../../platform/core';
@@ -58,6 +58,11 @@ export function createLoadService(core: Core, ring: () => KeyRing) {
   }): Promise<LoadReport> {
     const scope = { tenantId: scopeOf(ctx).tenantId };
     const keys = ring();
+    // Wire the stream before the first await: a readable that flows before the parser is attached loses data.
+    const progress: LoadProgress = { rows: 0, bytes: 0 };
+    const counter = new Transform({ transform(chunk: Buffer, _enc, cb) { progress.bytes += chunk.length; cb(null, chunk); } });
+    input.source.on('error', (e) => counter.destroy(e));
+    const parser = input.source.pipe(counter).pipe(parse({ info: true, relax_column_count: true, skip_empty_lines: true, bom: true }));
     const { product, tenant, loadId } = await core.dbs.tenant(scope, async (tx) => {
       const product = await repo.findProduct(tx, input.simProductId);
       if (!product) throw ValidationError.field('simProductId', 'is not a SIM product of this tenant or the host');
@@ -66,16 +71,17 @@ export function createLoadService(core: Core, ring: () => KeyRing) {
         tenant_id: scope.tenantId, sim_product_id: product.id, file_name: input.fileName ?? null, created_by: ctx.principal.name,
       }).returning('id').executeTakeFirstOrThrow();
       return { product, tenant, loadId: load.id };
+    }).catch((e) => {
+      input.source.unpipe(counter);
+      input.source.resume(); // drain the refused upload
+      throw e;
     });
 
-    const progress: LoadProgress = { rows: 0, bytes: 0 };
     running.set(loadId, progress);
-    input.source.on('data', (chunk: Buffer | string) => { progress.bytes += chunk.length; });
     try {
       await core.dbs.db.transaction().execute(async (tx) => {
         await enterScope(tx, scope);
         await loads.createStage(tx);
-        const parser = input.source.pipe(parse({ info: true, relax_column_count: true, skip_empty_lines: true, bom: true }));
         let columns: Partial<Record<SimFileColumn, number>> | null = null;
         let batch: loads.StagedRow[] = [];
         let errors: RowError[] = [];
@@ -129,7 +135,7 @@ export function createLoadService(core: Core, ring: () => KeyRing) {
           errorCount++;
           await flush();
         }
-        if (columns && errorCount === 0) errorCount += await loads.recordDuplicates(tx, scope.tenantId, loadId);
+        if (columns) errorCount += await loads.recordDuplicates(tx, scope.tenantId, loadId);
         if (columns && errorCount === 0 && total === 0) {
           await loads.insertErrors(tx, scope.tenantId, loadId, [{ line: 2, field: 'file', reason: 'has no SIM rows' }]);
           errorCount++;
