@@ -6,7 +6,7 @@ import { DataTable } from '../../components/DataTable';
 import { Form, FieldRow, SelectField, TextField, rules, useForm } from '../../components/Form';
 import { Alert, Details, Page, Panel, Spinner } from '../../components/Page';
 import { StatusBadge } from '../../components/StatusBadge';
-import { formatDateTime, formatMoney, parseMoney } from '../../format';
+import { formatDateTime } from '../../format';
 import { useLoad } from '../../hooks';
 import { ACCOUNT_STATUSES, type BillingProfile, type Enterprise } from './types';
 
@@ -36,12 +36,12 @@ export function BillingProfilesPanel({ enterpriseId, businessUnitId }: { enterpr
         rowKey={(b) => b.id}
         empty="No billing profiles yet."
         columns={[
-          { header: 'Account number', render: (b) => <Link to={`/billing-profiles/${b.id}`}>{b.billingAccountNumber}</Link> },
-          { header: 'Name', key: 'name' },
+          { header: 'Account number', sort: 'billingAccountNumber', render: (b) => <Link to={`/billing-profiles/${b.id}`}>{b.billingAccountNumber}</Link> },
+          { header: 'Name', key: 'name', sort: 'name' },
           { header: 'Cycle day', align: 'right', render: (b) => b.billCycleDay },
           { header: 'Currency', key: 'currency' },
           { header: 'Terms', align: 'right', render: (b) => `${b.paymentTermsDays} days` },
-          { header: 'Credit limit', align: 'right', render: (b) => (b.creditLimit == null ? 'none' : formatMoney(b.creditLimit, b.currency)) },
+          { header: 'Credit limit', align: 'right', render: (b) => (b.creditLimit == null ? 'none' : formatAmount(b.creditLimit, b.currency)) },
           { header: 'Status', render: (b) => <StatusBadge status={b.status} /> },
         ]}
       />
@@ -54,31 +54,36 @@ type ProfileValues = {
   paymentTermsDays: string; creditLimit: string; status: string;
 };
 
+const AMOUNT = /^\d+(\.\d{1,6})?$/;
+
 const validateProfile = (v: ProfileValues) => ({
-  name: rules.required(v.name),
+  name: rules.maxLength(200)(v.name),
   billingAccountNumber: rules.required(v.billingAccountNumber)
-    ?? rules.pattern(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/, 'letters, digits and . _ / - (up to 64)')(v.billingAccountNumber.trim()),
+    ?? rules.pattern(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/, 'must be 1-64 letters, digits or . _ / - and start with a letter or digit')(v.billingAccountNumber.trim()),
   billCycleDay: rules.required(v.billCycleDay) ?? rules.integer(1, 28)(v.billCycleDay),
-  currency: rules.required(v.currency) ?? rules.pattern(/^[A-Z]{3}$/, 'must be an ISO 4217 code like EUR')(v.currency.trim()),
-  timeZone: rules.required(v.timeZone),
+  currency: rules.pattern(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')(v.currency.trim()),
   paymentTermsDays: rules.required(v.paymentTermsDays) ?? rules.integer(0, 365)(v.paymentTermsDays),
-  creditLimit: v.creditLimit.trim() && (parseMoney(v.creditLimit) === null || parseMoney(v.creditLimit)! < 0)
-    ? 'must be an amount like 1500.00 (empty: no limit)' : undefined,
+  creditLimit: rules.pattern(AMOUNT, 'must be an amount such as 1500.00 (empty: no limit)')(v.creditLimit.trim().replace(/,/g, '')),
 });
 
+/** The body fields both create and update send; empty currency and time zone take the tenant's. */
 function toBody(v: ProfileValues) {
   return {
-    name: v.name.trim(), billingAccountNumber: v.billingAccountNumber.trim(), billCycleDay: Number(v.billCycleDay),
-    currency: v.currency.trim(), timeZone: v.timeZone.trim(), paymentTermsDays: Number(v.paymentTermsDays),
-    creditLimit: v.creditLimit.trim() ? parseMoney(v.creditLimit) : null,
+    ...(v.name.trim() ? { name: v.name.trim() } : {}),
+    billCycleDay: Number(v.billCycleDay),
+    ...(v.currency.trim() ? { currency: v.currency.trim() } : {}),
+    ...(v.timeZone.trim() ? { timeZone: v.timeZone.trim() } : {}),
+    paymentTermsDays: Number(v.paymentTermsDays),
+    creditLimit: v.creditLimit.trim() ? v.creditLimit.trim().replace(/,/g, '') : null,
   };
 }
 
-/** Micro-units back to the major-unit text a person edits. */
-function microsToText(micros: number | null): string {
-  if (micros == null) return '';
-  const s = (BigInt(micros) * 1n).toString().padStart(7, '0');
-  return `${s.slice(0, -6)}.${s.slice(-6)}`.replace(/\.?0+$/, '');
+/** A decimal amount as the API sends it ("1500.5") shown with grouping and the currency's two decimals. */
+export function formatAmount(decimal: string, currency: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(decimal);
+  if (!m) return `${decimal} ${currency}`;
+  const frac = (m[3] ?? '').padEnd(2, '0');
+  return `${m[1]}${m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac} ${currency}`;
 }
 
 const TIME_ZONES = (() => {
@@ -93,21 +98,22 @@ function ProfileFields({ form, editing }: { form: ReturnType<typeof useForm<Prof
   return (
     <>
       <FieldRow>
-        <TextField field={form.field('name')} label="Name" required autoFocus={!editing} />
-        <TextField field={form.field('billingAccountNumber')} label="Billing account number" required />
+        <TextField field={form.field('billingAccountNumber')} label="Billing account number" required disabled={editing} autoFocus={!editing}
+          hint={editing ? undefined : 'Unique in the tenant, e.g. the number in your billing system.'} />
+        <TextField field={form.field('name')} label="Name" hint="Optional label." />
       </FieldRow>
       <FieldRow>
         <TextField field={form.field('billCycleDay')} label="Bill cycle day" type="number" required hint="1–28" />
         <TextField field={form.field('paymentTermsDays')} label="Payment terms (days)" type="number" required />
       </FieldRow>
       <FieldRow>
-        <TextField field={form.field('currency')} label="Currency" required hint="ISO 4217, e.g. EUR" />
+        <TextField field={form.field('currency')} label="Currency" hint="ISO 4217, e.g. EUR. Empty: the tenant's." />
         {TIME_ZONES.length
-          ? <SelectField field={form.field('timeZone')} label="Time zone" required options={['UTC', ...TIME_ZONES.filter((z) => z !== 'UTC')].map((z) => ({ value: z, label: z }))} />
-          : <TextField field={form.field('timeZone')} label="Time zone" required hint="IANA name, e.g. Europe/Berlin" />}
+          ? <SelectField field={form.field('timeZone')} label="Time zone" emptyLabel="— the tenant's —" options={['UTC', ...TIME_ZONES.filter((z) => z !== 'UTC')].map((z) => ({ value: z, label: z }))} />
+          : <TextField field={form.field('timeZone')} label="Time zone" hint="IANA name, e.g. Europe/Berlin. Empty: the tenant's." />}
       </FieldRow>
       <FieldRow>
-        <TextField field={form.field('creditLimit')} label="Credit limit" hint="In the profile's currency; empty for no limit." />
+        <TextField field={form.field('creditLimit')} label="Credit limit" placeholder="1500.00" hint="In the profile's currency; empty for no limit." />
         {editing && <SelectField field={form.field('status')} label="Status" options={ACCOUNT_STATUSES.map((s) => ({ value: s, label: s }))} />}
       </FieldRow>
     </>
@@ -119,10 +125,10 @@ function ProfileForm({ enterpriseId, businessUnitId, onDone, onCancel }: {
 }) {
   const [key] = useState(newIdempotencyKey);
   const form = useForm<ProfileValues>({
-    initial: { name: '', billingAccountNumber: '', billCycleDay: '1', currency: 'EUR', timeZone: 'UTC', paymentTermsDays: '30', creditLimit: '', status: 'ACTIVE' },
+    initial: { name: '', billingAccountNumber: '', billCycleDay: '1', currency: '', timeZone: '', paymentTermsDays: '30', creditLimit: '', status: 'ACTIVE' },
     validate: validateProfile,
     onSubmit: async (v) => {
-      const body = { ...toBody(v), ...(businessUnitId ? { businessUnitId } : {}) };
+      const body = { billingAccountNumber: v.billingAccountNumber.trim(), ...toBody(v), ...(businessUnitId ? { businessUnitId } : {}) };
       await api.post(`enterprises/${enterpriseId}/billing-profiles`, body, { idempotencyKey: idempotencyKeyFor(key, body) });
       onDone();
     },
@@ -168,7 +174,7 @@ export function BillingProfileDetail() {
             ['Currency', b.currency],
             ['Time zone', b.timeZone],
             ['Payment terms', `${b.paymentTermsDays} days`],
-            ['Credit limit', b.creditLimit == null ? 'no limit' : formatMoney(b.creditLimit, b.currency)],
+            ['Credit limit', b.creditLimit == null ? 'no limit' : formatAmount(b.creditLimit, b.currency)],
             ['Created', formatDateTime(b.createdAt)],
           ]} />
         </Panel>
@@ -182,7 +188,7 @@ function ProfileEditForm({ profile, onDone, onCancel }: { profile: BillingProfil
     initial: {
       name: profile.name, billingAccountNumber: profile.billingAccountNumber, billCycleDay: String(profile.billCycleDay),
       currency: profile.currency, timeZone: profile.timeZone, paymentTermsDays: String(profile.paymentTermsDays),
-      creditLimit: microsToText(profile.creditLimit), status: profile.status,
+      creditLimit: profile.creditLimit ?? '', status: profile.status,
     },
     validate: validateProfile,
     onSubmit: async (v) => {

@@ -9,6 +9,7 @@ import { formatDateTime } from '../../format';
 import { useLoad } from '../../hooks';
 import { ACCOUNT_STATUSES, type BusinessUnit, type Enterprise } from './types';
 import { BillingProfilesPanel } from './billing-profiles';
+import { ContactsAndAddresses } from './contact-fields';
 
 export interface TreeNode {
   unit: BusinessUnit;
@@ -86,7 +87,7 @@ type UnitValues = { name: string; unitId: string; parentId: string; status: stri
 
 const validateUnit = (v: UnitValues) => ({
   name: rules.required(v.name) ?? rules.maxLength(200)(v.name),
-  unitId: rules.required(v.unitId) ?? rules.maxLength(64)(v.unitId),
+  unitId: rules.pattern(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/, 'must be 1-64 letters, digits or . _ / - and start with a letter or digit')(v.unitId.trim()),
 });
 
 function UnitForm({ enterpriseId, units, onDone, onCancel }: {
@@ -97,7 +98,7 @@ function UnitForm({ enterpriseId, units, onDone, onCancel }: {
     initial: { name: '', unitId: '', parentId: '', status: 'ACTIVE' },
     validate: validateUnit,
     onSubmit: async (v) => {
-      const body = { name: v.name.trim(), unitId: v.unitId.trim(), ...(v.parentId ? { parentId: v.parentId } : {}) };
+      const body = { name: v.name.trim(), ...(v.unitId.trim() ? { unitId: v.unitId.trim() } : {}), ...(v.parentId ? { parentId: v.parentId } : {}) };
       await api.post(`enterprises/${enterpriseId}/business-units`, body, { idempotencyKey: idempotencyKeyFor(key, body) });
       onDone();
     },
@@ -107,11 +108,11 @@ function UnitForm({ enterpriseId, units, onDone, onCancel }: {
       <Form form={form} submitLabel="Add business unit" onCancel={onCancel}>
         <FieldRow>
           <TextField field={form.field('name')} label="Name" required autoFocus />
-          <TextField field={form.field('unitId')} label="Unit id" required hint="The id of this unit in your CRM." />
+          <TextField field={form.field('unitId')} label="Unit id" hint="The id of this unit in your CRM. Empty: the new id." />
         </FieldRow>
         <SelectField
           field={form.field('parentId')} label="Parent" emptyLabel="— directly under the enterprise —"
-          options={flatten(buildTree(units)).map((n) => ({ value: n.unit.id, label: `${'  '.repeat(n.depth)}${n.unit.name}` }))}
+          options={flatten(buildTree(units)).map((n) => ({ value: n.unit.id, label: `${'\u00a0\u00a0'.repeat(n.depth)}${n.unit.name}` }))}
         />
       </Form>
     </div>
@@ -158,6 +159,7 @@ export function BusinessUnitDetail() {
             ['Created', formatDateTime(u.createdAt)],
             ['Id', <code>{u.id}</code>],
           ]} />
+          <ContactsAndAddresses contacts={u.contacts ?? []} addresses={u.addresses ?? []} />
           <button type="button" className="btn btn-link" onClick={() => navigate(`/enterprises/${u.enterpriseId}`)}>Back to the enterprise</button>
         </Panel>
       )}
@@ -183,7 +185,7 @@ function UnitEditForm({ unit, units, onDone, onCancel }: { unit: BusinessUnit; u
     initial: { name: unit.name, unitId: unit.unitId, parentId: unit.parentId ?? '', status: unit.status },
     validate: validateUnit,
     onSubmit: async (v) => {
-      await api.patch(`business-units/${unit.id}`, { name: v.name.trim(), unitId: v.unitId.trim(), parentId: v.parentId || null, status: v.status });
+      await api.patch(`business-units/${unit.id}`, { name: v.name.trim(), parentId: v.parentId || null, status: v.status });
       onDone();
     },
   });
@@ -191,15 +193,12 @@ function UnitEditForm({ unit, units, onDone, onCancel }: { unit: BusinessUnit; u
     <Form form={form} submitLabel="Save changes" onCancel={onCancel}>
       <FieldRow>
         <TextField field={form.field('name')} label="Name" required />
-        <TextField field={form.field('unitId')} label="Unit id" required />
-      </FieldRow>
-      <FieldRow>
-        <SelectField
-          field={form.field('parentId')} label="Parent" emptyLabel="— directly under the enterprise —"
-          options={flatten(buildTree(units)).filter((n) => !blocked.has(n.unit.id)).map((n) => ({ value: n.unit.id, label: `${'  '.repeat(n.depth)}${n.unit.name}` }))}
-        />
         <SelectField field={form.field('status')} label="Status" options={ACCOUNT_STATUSES.map((s) => ({ value: s, label: s }))} />
       </FieldRow>
+      <SelectField
+        field={form.field('parentId')} label="Parent" emptyLabel="— directly under the enterprise —" hint="Moving a unit moves its whole branch."
+        options={flatten(buildTree(units)).filter((n) => !blocked.has(n.unit.id)).map((n) => ({ value: n.unit.id, label: `${'\u00a0\u00a0'.repeat(n.depth)}${n.unit.name}` }))}
+      />
     </Form>
   );
 }

@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { api, idempotencyKeyFor, newIdempotencyKey } from '../../api';
 import { useAuth } from '../../auth';
 import { DataTable } from '../../components/DataTable';
-import { Form, FieldRow, SelectField, TextField, rules, useForm } from '../../components/Form';
+import { Form, FieldRow, SelectField, TextField, rules, useForm, type FormState } from '../../components/Form';
 import { Alert, Details, Page, Panel, Spinner } from '../../components/Page';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDateTime } from '../../format';
@@ -11,6 +11,7 @@ import { useLoad } from '../../hooks';
 import { ACCOUNT_STATUSES, type Enterprise } from './types';
 import { BusinessUnitsPanel } from './business-units';
 import { BillingProfilesPanel } from './billing-profiles';
+import { ContactAddressFields, ContactsAndAddresses, contactAddressBody, contactAddressInitial, validateContactAddress, type ContactAddressValues } from './contact-fields';
 
 export function EnterpriseList() {
   const auth = useAuth();
@@ -49,25 +50,26 @@ export function EnterpriseList() {
   );
 }
 
-type EnterpriseValues = { name: string; customerId: string; phone: string; status: string };
+type EnterpriseValues = ContactAddressValues & { name: string; customerId: string; phone: string; status: string };
 
 const validateEnterprise = (v: EnterpriseValues) => ({
   name: rules.required(v.name) ?? rules.maxLength(200)(v.name),
-  customerId: rules.required(v.customerId) ?? rules.maxLength(64)(v.customerId),
-  phone: rules.pattern(/^\+[1-9][0-9]{6,14}$/, 'must be an international number like +4930123456')(v.phone.trim()),
+  customerId: rules.pattern(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/, 'must be 1-64 letters, digits or . _ / - and start with a letter or digit')(v.customerId.trim()),
+  phone: rules.pattern(/^\+[1-9][0-9]{6,14}$/, 'must be an E.164 number such as +4930123456')(v.phone.trim()),
+  ...validateContactAddress(v),
 });
 
-function EnterpriseFields({ form, editing }: { form: ReturnType<typeof useForm<EnterpriseValues>>; editing?: boolean }) {
+function EnterpriseFields({ form, editing }: { form: FormState<EnterpriseValues>; editing?: boolean }) {
   return (
     <>
       <FieldRow>
-        <TextField field={form.field('name')} label="Name" required autoFocus />
-        <TextField field={form.field('customerId')} label="Customer id" required hint="The id of this customer in your CRM; unique in the tenant." />
+        <TextField field={form.field('name')} label="Name" required autoFocus={!editing} />
+        {editing
+          ? <SelectField field={form.field('status')} label="Status" options={ACCOUNT_STATUSES.map((s) => ({ value: s, label: s }))} />
+          : <TextField field={form.field('customerId')} label="Customer id" hint="The id of this customer in your CRM; unique in the tenant. Empty: the new id." />}
       </FieldRow>
-      <FieldRow>
-        <TextField field={form.field('phone')} label="Main phone" type="tel" placeholder="+4930123456" hint="E.164, optional." />
-        {editing && <SelectField field={form.field('status')} label="Status" options={ACCOUNT_STATUSES.map((s) => ({ value: s, label: s }))} />}
-      </FieldRow>
+      <TextField field={form.field('phone')} label="Main phone" type="tel" placeholder="+4930123456" hint="E.164, optional." />
+      <ContactAddressFields form={form} />
     </>
   );
 }
@@ -76,10 +78,15 @@ export function EnterpriseCreate() {
   const navigate = useNavigate();
   const [key] = useState(newIdempotencyKey);
   const form = useForm<EnterpriseValues>({
-    initial: { name: '', customerId: '', phone: '', status: 'ACTIVE' },
+    initial: { name: '', customerId: '', phone: '', status: 'ACTIVE', ...contactAddressInitial() },
     validate: validateEnterprise,
     onSubmit: async (v) => {
-      const body = { name: v.name.trim(), customerId: v.customerId.trim(), ...(v.phone.trim() ? { phone: v.phone.trim() } : {}) };
+      const body = {
+        name: v.name.trim(),
+        ...(v.customerId.trim() ? { customerId: v.customerId.trim() } : {}),
+        ...(v.phone.trim() ? { phone: v.phone.trim() } : {}),
+        ...contactAddressBody(v),
+      };
       const created = await api.post<Enterprise>('enterprises', body, { idempotencyKey: idempotencyKeyFor(key, body) });
       navigate(`/enterprises/${created.id}`);
     },
@@ -106,17 +113,18 @@ export function EnterpriseEdit() {
 function EnterpriseEditForm({ enterprise }: { enterprise: Enterprise }) {
   const navigate = useNavigate();
   const form = useForm<EnterpriseValues>({
-    initial: { name: enterprise.name, customerId: enterprise.customerId, phone: enterprise.phone ?? '', status: enterprise.status },
+    initial: { name: enterprise.name, customerId: enterprise.customerId, phone: enterprise.phone ?? '', status: enterprise.status, ...contactAddressInitial(enterprise) },
     validate: validateEnterprise,
     onSubmit: async (v) => {
       await api.patch(`enterprises/${enterprise.id}`, {
-        name: v.name.trim(), customerId: v.customerId.trim(), phone: v.phone.trim() || null, status: v.status,
+        name: v.name.trim(), phone: v.phone.trim() || null, status: v.status, ...contactAddressBody(v, enterprise),
       });
       navigate(`/enterprises/${enterprise.id}`);
     },
   });
   return (
-    <Page title={`Edit ${enterprise.name}`} crumbs={[{ label: 'Enterprises', to: '/enterprises' }, { label: enterprise.name, to: `/enterprises/${enterprise.id}` }]}>
+    <Page title={`Edit ${enterprise.name}`} subtitle={<>Customer id <code>{enterprise.customerId}</code></>}
+      crumbs={[{ label: 'Enterprises', to: '/enterprises' }, { label: enterprise.name, to: `/enterprises/${enterprise.id}` }]}>
       <Panel>
         <Form form={form} submitLabel="Save changes" onCancel={() => navigate(`/enterprises/${enterprise.id}`)}>
           <EnterpriseFields form={form} editing />
@@ -148,6 +156,7 @@ export function EnterpriseDetail() {
           ['Updated', formatDateTime(e.updatedAt)],
           ['Id', <code>{e.id}</code>],
         ]} />
+        <ContactsAndAddresses contacts={e.contacts ?? []} addresses={e.addresses ?? []} />
       </Panel>
       <BusinessUnitsPanel enterpriseId={e.id} />
       <BillingProfilesPanel enterpriseId={e.id} />

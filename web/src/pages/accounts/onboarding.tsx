@@ -12,12 +12,13 @@ import type { OnboardingRequest } from './types';
 export function OnboardingList() {
   const navigate = useNavigate();
   const [status, setStatus] = useState('');
+  const [kind, setKind] = useState('');
   const [lookup, setLookup] = useState('');
   return (
     <Page title="Onboarding requests" subtitle="Accounts created or changed by your CRM through the onboarding API, with their outcome.">
       <DataTable<OnboardingRequest>
         load={(p, signal) => api.list('onboarding/requests', p, signal)}
-        filters={{ status }}
+        filters={{ status, kind }}
         defaultSort="-createdAt"
         rowKey={(r) => r.id}
         onRowClick={(r) => navigate(`/onboarding/requests/${r.id}`)}
@@ -27,6 +28,10 @@ export function OnboardingList() {
             <select aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value)}>
               <option value="">All statuses</option>
               {['PENDING', 'COMPLETED', 'REJECTED'].map((s) => <option key={s}>{s}</option>)}
+            </select>
+            <select aria-label="Kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+              <option value="">All kinds</option>
+              {['enterprise', 'business-unit', 'billing-profile', 'enterprise-update'].map((k) => <option key={k}>{k}</option>)}
             </select>
             <form className="lookup" onSubmit={(e) => { e.preventDefault(); if (lookup.trim()) navigate(`/onboarding/requests/${lookup.trim()}`); }}>
               <input aria-label="Request id" placeholder="Request id…" value={lookup} onChange={(e) => setLookup(e.target.value)} />
@@ -38,7 +43,7 @@ export function OnboardingList() {
           { header: 'Request', render: (r) => <Link to={`/onboarding/requests/${r.id}`} onClick={(e) => e.stopPropagation()}><code>{r.id.slice(0, 8)}</code></Link> },
           { header: 'Kind', key: 'kind' },
           { header: 'Status', render: (r) => <StatusBadge status={r.status} /> },
-          { header: 'Callback', render: (r) => (r.callbackStatus ? <StatusBadge status={r.callbackStatus} /> : <span className="muted">none</span>) },
+          { header: 'Callback', render: (r) => (r.callback ? <StatusBadge status={r.callback.status} /> : <span className="muted">none</span>) },
           { header: 'Received', sort: 'createdAt', render: (r) => formatDateTime(r.createdAt) },
           { header: 'Processed', render: (r) => formatDateTime(r.processedAt) },
         ]}
@@ -79,8 +84,9 @@ export function OnboardingDetail() {
           ['Received', formatDateTime(r.createdAt)],
           ['Processed', formatDateTime(r.processedAt)],
           ['Created', resultLinks(r.result)],
-          ['Callback', r.callbackStatus ? <><StatusBadge status={r.callbackStatus} /> {r.callbackAttempts ? `${r.callbackAttempts} attempt(s)` : ''}</> : 'none asked for'],
-          ['Callback error', r.callbackLastError ?? null],
+          ['Callback', r.callback ? <><StatusBadge status={r.callback.status} /> {r.callback.attempts} attempt(s)</> : 'none asked for'],
+          ['Callback URL', r.callback ? <code>{r.callback.url}</code> : null],
+          ['Callback error', r.callback?.lastError ?? null],
           ['Id', <code>{r.id}</code>],
         ]} />
       </Panel>
@@ -93,7 +99,7 @@ export function OnboardingDetail() {
         </Panel>
       )}
       <Panel title="Request">
-        <pre className="json">{JSON.stringify(r.payload, null, 2)}</pre>
+        <pre className="json">{JSON.stringify(r.request, null, 2)}</pre>
       </Panel>
       {r.result != null && (
         <Panel title="Result">

@@ -13,12 +13,30 @@ export interface Tenant {
   createdAt: string;
 }
 
+export interface Contact {
+  role: 'primary' | 'billing' | 'technical' | 'other';
+  name: string;
+  email: string | null;
+  phone: string | null;
+}
+
+export interface Address {
+  kind: 'main' | 'billing' | 'shipping';
+  lines: string[];
+  city: string;
+  postcode: string | null;
+  region: string | null;
+  country: string;
+}
+
 export interface Enterprise {
   id: string;
   customerId: string;
   name: string;
   status: AccountStatus;
   phone: string | null;
+  contacts: Contact[];
+  addresses: Address[];
   createdAt: string;
   updatedAt: string;
 }
@@ -30,6 +48,8 @@ export interface BusinessUnit {
   unitId: string;
   name: string;
   status: AccountStatus;
+  contacts: Contact[];
+  addresses: Address[];
   createdAt: string;
 }
 
@@ -44,22 +64,22 @@ export interface BillingProfile {
   currency: string;
   timeZone: string;
   paymentTermsDays: number;
-  /** Micro-units of `currency`; null: no limit. */
-  creditLimit: number | null;
+  /** Decimal text in major units of `currency` ("1500.00"); null: no limit. */
+  creditLimit: string | null;
   createdAt: string;
 }
 
 export interface OnboardingRequest {
   id: string;
-  kind: string;
+  kind: 'enterprise' | 'business-unit' | 'billing-profile' | 'enterprise-update';
   status: 'PENDING' | 'COMPLETED' | 'REJECTED';
-  payload: unknown;
-  result: unknown;
+  /** The request as the CRM submitted it. */
+  request: Record<string, unknown>;
+  /** The ids created or changed (COMPLETED). */
+  result: Record<string, unknown> | null;
+  /** Why it was rejected (REJECTED). */
   errors: { field: string; reason: string }[] | null;
-  callbackUrl?: string | null;
-  callbackStatus: string | null;
-  callbackAttempts?: number;
-  callbackLastError?: string | null;
+  callback: { url: string; status: 'PENDING' | 'DELIVERED'; attempts: number; lastError: string | null; deliveredAt: string | null } | null;
   createdAt: string;
   processedAt: string | null;
 }

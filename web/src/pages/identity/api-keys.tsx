@@ -24,6 +24,7 @@ export function ApiKeyList() {
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const [reloadKey, setReloadKey] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  const [includeRevoked, setIncludeRevoked] = useState(false);
 
   const revoke = async (k: ApiKey) => {
     if (!window.confirm(`Revoke the key "${k.name}"? Clients using it stop working at once.`)) return;
@@ -61,11 +62,13 @@ export function ApiKeyList() {
       <DataTable<ApiKey>
         load={(p, signal) => api.list('api-keys', p, signal)}
         reloadKey={reloadKey}
+        filters={{ includeRevoked: includeRevoked ? 'true' : undefined }}
+        toolbar={<label className="check"><input type="checkbox" checked={includeRevoked} onChange={(e) => setIncludeRevoked(e.target.checked)} /> Show revoked keys</label>}
         defaultSort="-createdAt"
         rowKey={(k) => k.id}
         empty="No API keys yet."
         columns={[
-          { header: 'Name', key: 'name' },
+          { header: 'Name', key: 'name', sort: 'name' },
           { header: 'Role', render: (k) => ROLE_LABELS[k.role] ?? k.role },
           { header: 'Key id', render: (k) => <code>{k.id.slice(0, 8)}</code> },
           { header: 'Status', render: (k) => <StatusBadge status={keyStatus(k)} /> },

@@ -9,17 +9,20 @@ export interface User {
   status: 'ACTIVE' | 'DISABLED';
   tenantId: string | null;
   enterpriseId: string | null;
-  mfaEnrolled?: boolean;
-  lastLoginAt?: string | null;
+  totpEnrolled: boolean;
+  lockedUntil: string | null;
+  lastLoginAt: string | null;
   createdAt: string;
+  updatedAt: string;
 }
 
 export interface ApiKey {
   id: string;
   name: string;
   role: Role;
+  tenantId: string;
   enterpriseId: string | null;
-  createdBy?: string | null;
+  createdBy: string | null;
   expiresAt: string | null;
   revokedAt: string | null;
   lastUsedAt: string | null;

@@ -3,7 +3,7 @@ import { api, idempotencyKeyFor, newIdempotencyKey } from '../../api';
 import { ROLE_LABELS, useAuth, type Role } from '../../auth';
 import { ROLES, ROLE_LEVEL, canGrant } from '../../../../src/platform/auth/roles';
 import { DataTable } from '../../components/DataTable';
-import { Form, FieldRow, SelectField, TextField, rules, useForm, type Option } from '../../components/Form';
+import { CheckboxField, Form, FieldRow, SelectField, TextField, rules, useForm, type Option } from '../../components/Form';
 import { Page, Panel } from '../../components/Page';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDateTime } from '../../format';
@@ -37,8 +37,8 @@ export function UserList() {
         load={(p, signal) => api.list('users', p, signal)}
         filters={{ role }}
         reloadKey={reloadKey}
-        searchParam="q"
-        searchPlaceholder="Search name or e-mail…"
+        searchParam="email"
+        searchPlaceholder="Search e-mail…"
         defaultSort="email"
         rowKey={(u) => u.id}
         toolbar={
@@ -51,8 +51,9 @@ export function UserList() {
           { header: 'Name', key: 'name', sort: 'name' },
           { header: 'E-mail', key: 'email', sort: 'email' },
           { header: 'Role', render: (u) => ROLE_LABELS[u.role] ?? u.role },
-          { header: 'Status', render: (u) => <StatusBadge status={u.status} /> },
-          { header: 'Last sign-in', render: (u) => formatDateTime(u.lastLoginAt ?? null) },
+          { header: 'Status', render: (u) => <StatusBadge status={u.lockedUntil && new Date(u.lockedUntil) > new Date() ? 'LOCKED' : u.status} /> },
+          { header: 'Authenticator', render: (u) => (u.totpEnrolled ? 'enrolled' : <span className="muted">at next sign-in</span>) },
+          { header: 'Last sign-in', render: (u) => formatDateTime(u.lastLoginAt) },
           {
             header: '', align: 'right',
             render: (u) => canManage && u.id !== auth.user!.id && canGrant(auth.user!.role, u.role)
@@ -110,17 +111,17 @@ function UserCreateForm({ onDone, onCancel }: { onDone: () => void; onCancel: ()
   );
 }
 
-type EditValues = { name: string; role: string; status: string };
+type EditValues = { name: string; role: string; status: string; resetTotp: boolean };
 
 function UserEditForm({ user, onDone, onCancel }: { user: User; onDone: () => void; onCancel: () => void }) {
   const auth = useAuth();
   // A user keeps their level: enterprise users stay in their enterprise, tenant users in the tenant.
   const roles = grantableRoles(auth.user!.role, Boolean(auth.tenantId)).filter((r) => ROLE_LEVEL[r.value as Role] === ROLE_LEVEL[user.role]);
   const form = useForm<EditValues>({
-    initial: { name: user.name, role: user.role, status: user.status },
+    initial: { name: user.name, role: user.role, status: user.status, resetTotp: false },
     validate: (v) => ({ name: rules.required(v.name) }),
     onSubmit: async (v) => {
-      await api.patch(`users/${user.id}`, { name: v.name.trim(), role: v.role, status: v.status });
+      await api.patch(`users/${user.id}`, { name: v.name.trim(), role: v.role, status: v.status, ...(v.resetTotp ? { resetTotp: true } : {}) });
       onDone();
     },
   });
@@ -131,6 +132,7 @@ function UserEditForm({ user, onDone, onCancel }: { user: User; onDone: () => vo
         <SelectField field={form.field('role')} label="Role" options={roles} />
       </FieldRow>
       <SelectField field={form.field('status')} label="Status" options={[{ value: 'ACTIVE', label: 'Active' }, { value: 'DISABLED', label: 'Disabled (cannot sign in)' }]} />
+      <CheckboxField field={form.field('resetTotp')} label="Reset the authenticator" hint="The user enrols a new authenticator at the next sign-in (lost phone)." />
     </Form>
   );
 }

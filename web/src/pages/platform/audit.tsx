@@ -49,7 +49,7 @@ export function AuditTrail() {
         toolbar={
           <div className="filters">
             <input aria-label="Entity type" placeholder="Entity type, e.g. enterprise" value={entityType} onChange={(e) => setEntityType(e.target.value)} />
-            <input aria-label="Action" placeholder="Action, e.g. enterprise.created" value={action} onChange={(e) => setAction(e.target.value)} />
+            <input aria-label="Action" placeholder="Action, e.g. create" value={action} onChange={(e) => setAction(e.target.value)} />
             <label>From <input aria-label="From" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
             <label>To <input aria-label="To" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} /></label>
           </div>
