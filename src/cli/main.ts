@@ -68,9 +68,31 @@ program.command('create-admin')
   .option('--name <name>', 'display name', 'Host Admin')
   .action(async (opts: { email: string; password: string; name: string }) => {
     const platform = await createPlatform({ config: config(), workers: false });
-    const created = await platform.modules.identity.createHostAdmin(opts);
-    console.log(`created host admin ${created.email} (${created.id})`);
-    await platform.close();
+    try {
+      const created = await platform.modules.identity.createHostAdmin(opts);
+      console.log(`created host admin ${created.email} (${created.id})`);
+      console.log(`TOTP secret (add it to an authenticator app; shown only now): ${created.totpSecret}`);
+      console.log(`  ${created.otpauthUrl}`);
+    } finally {
+      await platform.close();
+    }
+  });
+
+program.command('reset-password')
+  .description('issue a single-use password-reset token (30 minutes) for a user, e-mailed when SMTP_URL is set')
+  .requiredOption('--email <email>', 'the user\'s e-mail')
+  .action(async (opts: { email: string }) => {
+    const platform = await createPlatform({ config: config(), workers: false });
+    try {
+      const issued = await platform.modules.identity.issuePasswordReset(opts.email);
+      if (!issued) throw new Error(`no active user with the e-mail ${opts.email}`);
+      const mailed = await issued.mailed;
+      console.log(`reset token for ${opts.email} (valid until ${issued.expiresAt.toISOString()}${mailed ? ', also e-mailed' : ''}):`);
+      console.log(issued.token);
+      console.log('use it with POST /api/v1/auth/password-reset/confirm {token, newPassword}');
+    } finally {
+      await platform.close();
+    }
   });
 
 program.command('config')
