@@ -352,6 +352,44 @@ export function createAuthService(core: Pick<Core, 'config' | 'dbs' | 'bus' | 'l
       return { id: r.id, email, totpSecret, otpauthUrl: otpauthUrl(totpSecret, email) };
     },
 
+    /**
+     * Daily housekeeping: deletes used or expired challenges and reset tokens (after a day) and ended sessions
+     * (after 30 days, kept that long for investigations).
+     */
+    async purgeExpired(now: Date): Promise<{ challenges: number; resets: number; sessions: number }> {
+      const day = new Date(now.getTime() - 24 * 3600_000);
+      const month = new Date(now.getTime() - 30 * 24 * 3600_000);
+      return dbs.system(async (tx) => {
+        const c = await tx.deleteFrom('login_challenges').where('expires_at', '<', day).executeTakeFirst();
+        const r = await tx.deleteFrom('password_resets').where('expires_at', '<', day).executeTakeFirst();
+        const s = await tx.deleteFrom('user_sessions')
+          .where((eb) => eb.or([eb('expires_at', '<', month), eb('revoked_at', '<', month)])).executeTakeFirst();
+        return { challenges: Number(c.numDeletedRows), resets: Number(r.numDeletedRows), sessions: Number(s.numDeletedRows) };
+      });
+    },
+
+    /**
+     * Key rotation: re-seals TOTP secrets still sealed with an older ENCRYPTION_KEYS entry under the primary
+     * key, in batches. When it reports 0 left, the old key can be removed from ENCRYPTION_KEYS.
+     */
+    async resealTotpSecrets(batch = 500): Promise<{ resealed: number }> {
+      let resealed = 0;
+      for (;;) {
+        const n = await dbs.system(async (tx) => {
+          const rows = await tx.selectFrom('users').select(['id', 'totp_key_id', 'totp_secret'])
+            .where('totp_key_id', '<>', ring.primary).limit(batch).forUpdate().skipLocked().execute();
+          for (const r of rows) {
+            const secret = openString({ keyId: r.totp_key_id!, blob: r.totp_secret! }, ring, totpContext(r.id));
+            const fresh = sealTotp(r.id, secret);
+            await tx.updateTable('users').set({ totp_key_id: fresh.keyId, totp_secret: fresh.blob }).where('id', '=', r.id).execute();
+          }
+          return rows.length;
+        });
+        resealed += n;
+        if (n < batch) return { resealed };
+      }
+    },
+
     sealTotp,
     recordUserEvent,
   };

@@ -19,6 +19,15 @@ export function createIdentityModule(core: Core, deps: { mailer?: Mailer } = {})
   const users = createUsersService(core, auth);
   const apiKeys = createApiKeysService(core);
   const authenticate: Authenticator = (credential) => auth.authenticate(credential);
+  core.scheduler.register({
+    name: 'identity.maintenance',
+    cron: '17 3 * * *',
+    run: async (dueAt) => {
+      const purged = await auth.purgeExpired(dueAt);
+      const { resealed } = await auth.resealTotpSecrets();
+      core.log.info({ purged, resealed }, 'identity maintenance done');
+    },
+  });
   return {
     name: 'identity',
     authenticate,
@@ -28,6 +37,9 @@ export function createIdentityModule(core: Core, deps: { mailer?: Mailer } = {})
     /** A single-use password-reset token (30 min), e-mailed when SMTP_URL is set; null for unknown users. */
     issuePasswordReset: (email: string) => auth.issuePasswordReset(email, { requestId: `system-${Date.now()}`, ip: null }),
     confirmPasswordReset: auth.confirmPasswordReset,
+    /** Re-seals TOTP secrets under the primary ENCRYPTION_KEYS key (also run daily by identity.maintenance). */
+    resealTotpSecrets: auth.resealTotpSecrets,
+    purgeExpired: auth.purgeExpired,
     login: auth.login,
     verifyMfa: auth.verifyMfa,
     users,
