@@ -33,6 +33,14 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * API paths: the platform's own (/api/) and the TM Forum Open APIs (/tmf-api/, e.g. TMF620). Both get the
+ * same permission check, authentication, rate limit and idempotency.
+ */
+export function isApiPath(url: string): boolean {
+  return url.startsWith('/api/') || url.startsWith('/tmf-api/');
+}
+
 export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
 
 /** Resolves a bearer token or API key to a principal; provided by the identity module. */
@@ -70,7 +78,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
   // Every API route must say what it needs: a permission or `public: true`. Forgetting is a start-up error.
   app.addHook('onRoute', (route) => {
     const url = route.url;
-    if (!url.startsWith('/api/')) return;
+    if (!isApiPath(url)) return;
     const cfg = (route.config ?? {}) as { permission?: Permission; public?: boolean };
     if (!cfg.permission && !cfg.public) throw new Error(`route ${route.method} ${url} declares neither a permission nor public`);
   });
@@ -89,7 +97,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
   // Authentication and the request context.
   app.addHook('preHandler', async (req) => {
     const cfg = req.routeOptions.config as { permission?: Permission; public?: boolean } | undefined;
-    if (!req.url.startsWith('/api/') || !cfg || (!cfg.permission && !cfg.public)) return;
+    if (!isApiPath(req.url) || !cfg || (!cfg.permission && !cfg.public)) return;
     const auth = req.headers.authorization;
     const bearer = auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : undefined;
     const apiKey = typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : undefined;
@@ -113,7 +121,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
     max: config.RATE_LIMIT_PER_MINUTE,
     timeWindow: 60_000,
     keyGenerator: (req) => (req.principal ? `${req.principal.kind}:${req.principal.id}` : `ip:${req.ip}`),
-    allowList: (req) => !req.url.startsWith('/api/'),
+    allowList: (req) => !isApiPath(req.url),
     errorResponseBuilder: (req, ctx) => ({ statusCode: 429, message: `rate limit of ${ctx.max} requests per minute exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s` }),
   });
 
@@ -140,7 +148,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
   if (existsSync(join(web, 'index.html'))) {
     await app.register(fastifyStatic, { root: web, prefix: '/', wildcard: false });
     app.get('/*', { schema: { hide: true } }, async (req, reply) => {
-      if (req.url.startsWith('/api/')) return sendProblem(reply, req, 404, 'not-found', `no route ${req.method} ${req.url}`);
+      if (isApiPath(req.url)) return sendProblem(reply, req, 404, 'not-found', `no route ${req.method} ${req.url}`);
       return reply.sendFile('index.html');
     });
   }
@@ -155,7 +163,7 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
 function installIdempotency(app: FastifyInstance<any, any, any, any, ZodTypeProvider>, dbs: DatabaseService): void {
   app.addHook('preHandler', async (req, reply) => {
     const key = req.headers['idempotency-key'];
-    if (typeof key !== 'string' || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method) || !req.url.startsWith('/api/')) return;
+    if (typeof key !== 'string' || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method) || !isApiPath(req.url)) return;
     if (key.length < 1 || key.length > 255) throw ValidationError.field('header.idempotency-key', 'must be 1 to 255 characters');
     const scope = req.principal ? `${req.principal.kind}:${req.principal.id}` : `ip:${req.ip}`;
     const hash = createHash('sha256').update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
