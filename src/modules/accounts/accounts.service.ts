@@ -147,6 +147,13 @@ export function createAccountsService(deps: Deps) {
       return tenantView(row);
     },
 
+    /** The tenant with this code, or null (host level: seeders, host tools). */
+    async findTenantByCode(ctx: RequestContext, code: string): Promise<TenantView | null> {
+      hostOnly(ctx);
+      const row = await dbs.system((tx) => repo.findTenantByCode(tx, code));
+      return row ? tenantView(row) : null;
+    },
+
     async listTenants(ctx: RequestContext, q: PageQuery & { status?: string; q?: string }): Promise<Page<TenantView>> {
       hostOnly(ctx);
       const page = await dbs.system((tx) => paginate(repo.tenantsQuery(tx, q), q, { name: 'name', code: 'code', createdAt: 'created_at' }, 'code'));
