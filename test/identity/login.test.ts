@@ -150,6 +150,28 @@ describe('log-in with password and TOTP', () => {
     expect((await post('/api/v1/auth/login', { email: u.email, password: FIXTURE_PASSWORD })).statusCode).toBe(401);
   });
 
+  it('voids a pending challenge when the TOTP secret changes under it', async () => {
+    // Two enrolment challenges: once one enrols, the other (with another secret) cannot replace it.
+    const u = await newUser({ totp: false });
+    const e1 = (await post('/api/v1/auth/login', { email: u.email, password: FIXTURE_PASSWORD })).json();
+    const e2 = (await post('/api/v1/auth/login', { email: u.email, password: FIXTURE_PASSWORD })).json();
+    const codeOf = (secret: string) => new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: clock.getTime() });
+    expect((await post('/api/v1/auth/mfa', { challenge: e1.challenge, code: codeOf(e1.secret) })).statusCode).toBe(200);
+    nextStep();
+    const second = await post('/api/v1/auth/mfa', { challenge: e2.challenge, code: codeOf(e2.secret) });
+    expect(second.statusCode).toBe(401);
+    expect(second.json().type).toContain('invalid-challenge');
+
+    // A code challenge issued before an administrator reset the TOTP secret is void too.
+    nextStep();
+    const pending = (await post('/api/v1/auth/login', { email: u.email, password: FIXTURE_PASSWORD })).json();
+    expect(pending.status).toBe('mfa_required');
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/v1/users/${u.id}`, headers: f.headers.tenantAdmin, payload: { resetTotp: true } })).statusCode).toBe(200);
+    const stale = await post('/api/v1/auth/mfa', { challenge: pending.challenge, code: codeOf(e1.secret) });
+    expect(stale.statusCode).toBe(401);
+    expect(stale.json().type).toContain('invalid-challenge');
+  });
+
   it('ends a session at logout and at expiry', async () => {
     const u = await newUser();
     nextStep();

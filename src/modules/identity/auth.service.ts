@@ -179,6 +179,8 @@ export function createAuthService(core: Pick<Core, 'config' | 'dbs' | 'bus' | 'l
       if (u.status !== 'ACTIVE') throw new UnauthorizedError('the log-in challenge is invalid, expired or already used: log in again', 'invalid-challenge');
 
       const enrolling = c.totp_secret !== null;
+      // An enrolment challenge is void once the user has a secret; a code challenge once the secret was reset.
+      if (enrolling === (u.totp_secret !== null)) throw new UnauthorizedError('the log-in challenge is invalid, expired or already used: log in again', 'invalid-challenge');
       const sealed = enrolling ? { keyId: c.totp_key_id!, blob: c.totp_secret! } : { keyId: u.totp_key_id!, blob: u.totp_secret! };
       const secret = openString(sealed, ring, totpContext(u.id));
       const step = totpStep(secret, input.code.trim(), now);
@@ -196,7 +198,8 @@ export function createAuthService(core: Pick<Core, 'config' | 'dbs' | 'bus' | 'l
         const claimed = await tx.updateTable('users').set({
           totp_last_step: step, failed_logins: 0, locked_until: null, last_login_at: now,
           ...(enrolling ? { totp_key_id: sealed.keyId, totp_secret: sealed.blob, updated_at: now } : {}),
-        }).where('id', '=', u.id).where('totp_last_step', '<', step).executeTakeFirst();
+        }).where('id', '=', u.id).where('totp_last_step', '<', step)
+          .where('totp_secret', enrolling ? 'is' : 'is not', null).executeTakeFirst();
         if (Number(used.numUpdatedRows) !== 1 || Number(claimed.numUpdatedRows) !== 1) {
           throw new UnauthorizedError('the log-in challenge or code was already used: log in again', 'invalid-challenge');
         }
