@@ -131,7 +131,8 @@ export function Field({ id, label, hint, error, required, children }: {
 }) {
   return (
     <div className={`field ${error ? 'field-invalid' : ''}`}>
-      <label htmlFor={id}>{label}{required && <span className="req" aria-hidden> *</span>}</label>
+      {/* The required mark is CSS, so the label's accessible name stays the plain label. */}
+      <label htmlFor={id} className={required ? 'required' : undefined}>{label}</label>
       {children}
       {error ? <div className="field-error" id={`${id}-error`} role="alert">{error}</div>
         : hint ? <div className="field-hint" id={`${id}-hint`}>{hint}</div> : null}

@@ -19,6 +19,11 @@ export function Layout() {
   const isHost = user.role === 'host_admin';
 
   // Host admins pick the tenant they work in; everyone else sees their own.
+  // Enterprise users see their enterprise's name (the tenant's is host data; the API does not show it to them).
+  const enterprise = useLoad<{ name: string } | null>(
+    (signal) => (user.enterpriseId && !user.enterpriseName ? api.get<{ name: string }>(`enterprises/${user.enterpriseId}`, undefined, signal).catch(() => null) : Promise.resolve(null)),
+    [user.enterpriseId],
+  );
   const tenants = useLoad<TenantRow[]>(
     async (signal) => (isHost ? (await api.list<TenantRow>('tenants', { limit: 200, sort: 'name' }, signal).catch(() => ({ items: [] as TenantRow[] } as ApiPage<TenantRow>))).items : []),
     [isHost],
@@ -63,8 +68,9 @@ export function Layout() {
               </label>
             ) : (
               <span className="tenant-name" data-testid="tenant-name">
-                <span className="muted">Tenant</span> {user.tenantName ?? (user.tenantId ? user.tenantId.slice(0, 8) : '—')}
-                {user.enterpriseId && <><span className="muted"> · Enterprise</span> {user.enterpriseName ?? user.enterpriseId.slice(0, 8)}</>}
+                {user.enterpriseId
+                  ? <><span className="muted">Enterprise</span> <strong data-testid="enterprise-name">{user.enterpriseName ?? enterprise.data?.name ?? '…'}</strong></>
+                  : <><span className="muted">Tenant</span> <strong>{user.tenantName ?? <code title={user.tenantId ?? ''}>{user.tenantId?.slice(0, 8) ?? '—'}</code>}</strong></>}
               </span>
             )}
           </div>

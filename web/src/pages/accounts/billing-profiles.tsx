@@ -154,8 +154,8 @@ export function BillingProfileDetail() {
   if (!b) return <Spinner />;
   return (
     <Page
-      title={b.name}
-      subtitle={<>Billing account <code>{b.billingAccountNumber}</code></>}
+      title={`Billing account ${b.billingAccountNumber}`}
+      subtitle={b.name}
       crumbs={[{ label: 'Enterprises', to: '/enterprises' }, { label: enterprise.data?.name ?? 'Enterprise', to: `/enterprises/${b.enterpriseId}` }]}
       actions={auth.can('accounts:write') && !editing && <button type="button" className="btn" onClick={() => setEditing(true)}>Edit</button>}
     >

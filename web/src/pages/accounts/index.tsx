@@ -14,6 +14,6 @@ export const accountsPages: PageDef[] = [
   { path: '/business-units/:id', element: <BusinessUnitDetail />, permission: 'accounts:read' },
   { path: '/billing-profiles/:id', element: <BillingProfileDetail />, permission: 'accounts:read' },
   { path: '/onboarding', element: <OnboardingList />, permission: 'onboarding:write', nav: { label: 'Onboarding requests', section: 'Customers', order: 20 } },
-  { path: '/onboarding/requests/:id', element: <OnboardingDetail />, permission: 'accounts:read' },
+  { path: '/onboarding/requests/:id', element: <OnboardingDetail />, permission: 'onboarding:write' },
   { path: '/tenants', element: <TenantList />, permission: 'tenants:manage', nav: { label: 'Tenants', section: 'Administration', order: 5 }, tenantScoped: false },
 ];
