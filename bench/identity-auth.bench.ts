@@ -1,0 +1,112 @@
+/**
+ * Identity costs: npx tsx bench/identity-auth.bench.ts [pglite]
+ *
+ * On a fresh PostgreSQL database (TEST_PG_URL server; or in-memory PGlite with the argument `pglite`):
+ * - argon2id password hashing (the cost of every log-in and password change),
+ * - a full log-in (password + TOTP, session opened) end to end through the HTTP layer,
+ * - authenticate(): a session token and an API key resolved to a principal (the cost added to every request),
+ *   sequentially and 32 at a time,
+ * - GET /api/v1/auth/me end to end through Fastify (inject) with a session and with an API key.
+ * Prints operations per second and latency percentiles.
+ */
+import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import { TOTP, Secret } from 'otpauth';
+import { createPlatform } from '../src/app';
+import { loadConfig } from '../src/platform/config';
+import { DatabaseService, migrate } from '../src/platform/db';
+import { systemContext } from '../src/platform/auth';
+import { hashPassword } from '../src/modules/identity/auth.service';
+import { adminQuery, urlFor } from '../test/support/db';
+
+const usePglite = process.argv[2] === 'pglite';
+
+async function openDb(): Promise<{ dbs: DatabaseService; drop: () => Promise<void> }> {
+  if (usePglite) {
+    const dbs = await DatabaseService.open({ memory: true });
+    return { dbs, drop: async () => {} };
+  }
+  const name = `cmp_bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  const dbs = await DatabaseService.open({ url: urlFor(name), poolSize: 10 });
+  return { dbs, drop: async () => { await adminQuery(`drop database if exists ${name} with (force)`); } };
+}
+
+function pct(samples: number[], p: number): string {
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(2);
+}
+
+async function measure(label: string, n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<void> {
+  const lat: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < n) {
+      const i = next++;
+      const s = performance.now();
+      await op(i);
+      lat.push(performance.now() - s);
+    }
+  }));
+  const secs = (performance.now() - t0) / 1000;
+  console.log(`${label.padEnd(58)} ${String(Math.round(n / secs)).padStart(7)} /s   p50 ${pct(lat, 50)} ms   p99 ${pct(lat, 99)} ms   (n=${n}, concurrency ${concurrency})`);
+}
+
+async function main() {
+  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model}), database: ${usePglite ? 'PGlite (memory)' : 'PostgreSQL'}`);
+  const { dbs, drop } = await openDb();
+  await migrate(dbs);
+  let clock = Date.now();
+  const platform = await createPlatform({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WORKERS: 'false', RATE_LIMIT_PER_MINUTE: '100000000' }), dbs, workers: false, now: () => new Date(clock) });
+  await platform.app.ready();
+  const { app } = platform;
+  const identity = platform.modules.identity;
+  try {
+    await measure('argon2id hash (19 MiB, t=2)', 20, 1, () => hashPassword('correct horse battery staple'));
+
+    const tenantId = (await sql<{ id: string }>`insert into tenants (code, name) values ('bench', 'Bench') returning id`.execute(dbs.db)).rows[0].id;
+    const USERS = 200;
+    const users: { email: string; secret: string }[] = [];
+    for (let i = 0; i < USERS; i++) {
+      const secret = new Secret({ size: 20 }).base32;
+      const email = `u${i}@bench.test`;
+      await identity.ensureUser({ email, password: 'correct horse battery staple', name: `U${i}`, role: 'tenant_csr', tenantId, enterpriseId: null, totpSecret: secret });
+      users.push({ email, secret });
+    }
+
+    // Each log-in of a user needs a later TOTP step than its previous one: move the clock 30 s per round.
+    const tokens: string[] = [];
+    await measure('log-in end to end (password + TOTP, session)', USERS, 1, async (i) => {
+      const u = users[i];
+      const l = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: u.email, password: 'correct horse battery staple' } });
+      const code = new TOTP({ secret: Secret.fromBase32(u.secret) }).generate({ timestamp: clock });
+      const m = await app.inject({ method: 'POST', url: '/api/v1/auth/mfa', payload: { challenge: l.json().challenge, code } });
+      if (m.statusCode !== 200) throw new Error(m.body);
+      tokens.push(m.json().token);
+    });
+    clock += 30_000;
+
+    const keys: string[] = [];
+    for (let i = 0; i < 50; i++) keys.push((await identity.apiKeys.create(systemContext(tenantId), { name: `k${i}`, role: 'tenant_csr' })).secret);
+
+    const N = 5000;
+    await measure('authenticate(session token)', N, 1, (i) => identity.authenticate({ bearer: tokens[i % tokens.length] }, undefined as never));
+    await measure('authenticate(session token)', N, 32, (i) => identity.authenticate({ bearer: tokens[i % tokens.length] }, undefined as never));
+    await measure('authenticate(API key)', N, 1, (i) => identity.authenticate({ apiKey: keys[i % keys.length] }, undefined as never));
+    await measure('authenticate(API key)', N, 32, (i) => identity.authenticate({ apiKey: keys[i % keys.length] }, undefined as never));
+    await measure('GET /api/v1/auth/me, session (inject)', 2000, 16, (i) => app.inject({ url: '/api/v1/auth/me', headers: { authorization: `Bearer ${tokens[i % tokens.length]}` } }));
+    await measure('GET /api/v1/users?limit=20, API key (inject, RLS scope)', 2000, 16, (i) => app.inject({ url: '/api/v1/users?limit=20', headers: { 'x-api-key': keys[i % keys.length] } }));
+  } finally {
+    await app.close();
+    await dbs.close();
+    await drop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
