@@ -11,7 +11,7 @@ import { registerPlatformRoutes } from './platform/admin/admin.routes';
 import { createIdentityModule } from './modules/identity';
 import { createAccountsModule } from './modules/accounts';
 import { createCatalogModule } from './modules/catalog';
-import { createInventoryModule } from './modules/inventory';
+import { createInventoryModule, simState } from './modules/inventory';
 import { createOrdersModule } from './modules/orders';
 import { createLifecycleModule } from './modules/lifecycle';
 import { createProvisioningModule } from './modules/provisioning';
@@ -38,7 +38,7 @@ export async function createPlatform(opts: PlatformOptions = {}) {
   const identity = createIdentityModule(core);
   const catalog = createCatalogModule(core);
   const inventory = createInventoryModule(core);
-  const lifecycle = createLifecycleModule(core);
+  const lifecycle = createLifecycleModule(core, { sims: simState });
   const orders = createOrdersModule(core);
   const provisioning = createProvisioningModule(core);
   const modules = { accounts, identity, catalog, inventory, lifecycle, orders, provisioning };

@@ -12,6 +12,8 @@ export type { LoadReport, LoadProgress } from './loads.service';
 export type { SimState, FormFactor } from './inventory.tables';
 export type { RowError } from './inventory.fns';
 export { INVENTORY_EVENTS, type SimAllocatedPayload } from './inventory.events';
+/** Batch reads and changes of SIM state for the lifecycle module (one statement per batch, not per SIM). */
+export { simState, type SimStateAccess, type SimView, type SimFilter } from './sim-state.repo';
 
 /**
  * The inventory module: SIM products, APNs, SIM stock (it owns the `sims` table), MSISDN pools, file loads, the
