@@ -31,7 +31,8 @@ function money(amount: string, currency: string) {
 }
 
 export function popId(offerId: string, version: number, type: 'rc' | 'nrc' | 'usage', code: string): string {
-  return `${offerId}.${version}.${type}.${encodeURIComponent(code)}`;
+  // URL-safe without encoding, so the id reads back from a path unchanged.
+  return `${offerId}.${version}.${type}.${code.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
 /** Prices of an offer version as productOfferingPrice resources (read-only views of the version). */
@@ -52,7 +53,7 @@ export function offeringPrices(o: OfferForTmf, version: number) {
   for (const item of s.usageItems) {
     const plan = s.tariffPlans.find((p) => p.id === item.tariffPlan);
     const set = plan?.currencySets.find((x) => x.currency === plan.currency) ?? plan?.currencySets[0];
-    const code = `${item.usageType}@${item.zone ?? '*'}`;
+    const code = `${item.usageType}-${item.zone ?? 'ANY'}`;
     const [timeType, tariffs] = Object.entries(set?.timeTypes ?? {})[0] ?? ['', []];
     const primary = tariffs[0];
     if (!primary || !plan) continue;
