@@ -128,6 +128,5 @@ create table stock_report_targets (
 select cmp_protect_tenant_table('stock_report_targets');
 
 create index sims_order on sims (tenant_id, order_id) where order_id is not null;
-create index sims_batch on sims (tenant_id, batch_id);
 -- Orders take stock in ICCID order; this partial index makes "the next N available" a short index walk.
 create index sims_available on sims (tenant_id, sim_product_id, iccid) where stock_state = 'AVAILABLE';

@@ -3,16 +3,14 @@ import type { Tx } from '../../platform/db';
 import type { RowError } from './inventory.fns';
 
 /**
- * SQL of an inventory load. Rows are staged in a temporary table of the load's transaction; duplicates are found
- * there by the database (flat memory in the process), and the stage moves into `sims` in one statement only
- * when the whole file is clean.
+ * SQL of an inventory load, all inside the load's one transaction. Each batch of good rows goes into `sims` at once
+ * (so the database writes while the process parses the next batch) and its identifiers into a temporary stage,
+ * where duplicates are found at the end (flat memory in the process). If the file turns out to have any bad row,
+ * the SIMs of this load are deleted again before commit: nobody ever sees a half-loaded file.
  */
 
 export async function createStage(tx: Tx): Promise<void> {
-  await sql`create temporary table sim_stage (
-      line int not null, id uuid not null, iccid text not null, imsi text not null, ki_enc bytea not null,
-      opc_enc bytea, puk1 text, puk2 text, pin1 text, eid text, matching_id text
-    ) on commit drop`.execute(tx);
+  await sql`create temporary table sim_stage (line int not null, id uuid not null, iccid text not null, imsi text not null) on commit drop`.execute(tx);
 }
 
 export interface StagedRow {
@@ -29,14 +27,37 @@ export interface StagedRow {
   matchingId: string | null;
 }
 
-/** One multi-row insert per batch: ten arrays, whatever the batch size. */
-export async function stageRows(tx: Tx, rows: StagedRow[]): Promise<void> {
-  if (rows.length === 0) return;
+/**
+ * Stages a batch and, unless the load already has bad rows, inserts it into `sims` in the same statement (one
+ * round trip, arrays instead of one parameter per value). Rows whose ICCID/IMSI exist already are skipped here
+ * and reported by recordDuplicates. Returns how many went into `sims`.
+ */
+export async function writeBatch(tx: Tx, rows: StagedRow[], into: { tenantId: string; loadId: string; productId: string; keyId: string } | null): Promise<number> {
+  if (rows.length === 0) return 0;
   const col = <K extends keyof StagedRow>(k: K) => rows.map((r) => r[k]);
-  await sql`insert into sim_stage (line, id, iccid, imsi, ki_enc, opc_enc, puk1, puk2, pin1, eid, matching_id)
-    select * from unnest(${col('line')}::int[], ${col('id')}::uuid[], ${col('iccid')}::text[], ${col('imsi')}::text[],
-                         ${col('kiEnc')}::bytea[], ${col('opcEnc')}::bytea[], ${col('puk1')}::text[], ${col('puk2')}::text[],
-                         ${col('pin1')}::text[], ${col('eid')}::text[], ${col('matchingId')}::text[])`.execute(tx);
+  const v = sql`unnest(${col('line')}::int[], ${col('id')}::uuid[], ${col('iccid')}::text[], ${col('imsi')}::text[],
+                       ${col('kiEnc')}::bytea[], ${col('opcEnc')}::bytea[], ${col('puk1')}::text[], ${col('puk2')}::text[],
+                       ${col('pin1')}::text[], ${col('eid')}::text[], ${col('matchingId')}::text[])
+                as v(line, id, iccid, imsi, ki_enc, opc_enc, puk1, puk2, pin1, eid, matching_id)`;
+  if (!into) {
+    await sql`insert into sim_stage (line, id, iccid, imsi) select line, id, iccid, imsi from ${v}`.execute(tx);
+    return 0;
+  }
+  const r = await sql`
+    with v as (select * from ${v}),
+         staged as (insert into sim_stage (line, id, iccid, imsi) select line, id, iccid, imsi from v)
+    insert into sims (tenant_id, id, iccid, imsi, sim_product_id, eid, matching_id, ki_enc, opc_enc, key_id, puk1, puk2, pin1, batch_id)
+    select ${into.tenantId}::uuid, id, iccid, imsi, ${into.productId}::uuid, eid, matching_id, ki_enc, opc_enc, ${into.keyId},
+           puk1, puk2, pin1, ${into.loadId}::uuid
+      from v
+    on conflict do nothing`.execute(tx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** Takes back the SIMs this load inserted (the file was refused); same transaction, so never visible. */
+export async function undoLoad(tx: Tx, tenantId: string, loadId: string): Promise<void> {
+  await sql`delete from sims s using sim_stage st
+             where s.tenant_id = ${tenantId}::uuid and s.id = st.id and s.batch_id = ${loadId}::uuid`.execute(tx);
 }
 
 export async function insertErrors(tx: Tx, tenantId: string, loadId: string, errors: RowError[]): Promise<void> {
@@ -66,17 +87,10 @@ export async function recordDuplicates(tx: Tx, tenantId: string, loadId: string)
       insert into sim_load_errors (tenant_id, load_id, line, field, reason)
       select ${tenantId}::uuid, ${loadId}::uuid, s.line, ${field}, 'is already in the inventory'
         from sim_stage s join sims x on x.tenant_id = ${tenantId}::uuid and x.${f} = s.${f}
+       where x.batch_id is distinct from ${loadId}::uuid
       on conflict do nothing`.execute(tx);
     added += Number(inFile.numAffectedRows ?? 0) + Number(inStock.numAffectedRows ?? 0);
   }
   return added;
 }
 
-/** Moves the clean stage into the inventory. */
-export async function moveStageIntoSims(tx: Tx, tenantId: string, loadId: string, productId: string, keyId: string): Promise<number> {
-  const r = await sql`
-    insert into sims (tenant_id, id, iccid, imsi, sim_product_id, eid, matching_id, ki_enc, opc_enc, key_id, puk1, puk2, pin1, batch_id)
-    select ${tenantId}::uuid, id, iccid, imsi, ${productId}::uuid, eid, matching_id, ki_enc, opc_enc, ${keyId}, puk1, puk2, pin1, ${loadId}::uuid
-      from sim_stage`.execute(tx);
-  return Number(r.numAffectedRows ?? 0);
-}

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { sql } from 'kysely';
 import { Transform, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
@@ -39,6 +39,26 @@ export interface LoadReport {
 const BATCH = 5000;
 const REPORT_ERRORS = 1000;
 
+/**
+ * UUIDv7-style ids (millisecond time, then a counter and random bits): a million new SIMs append to the right
+ * edge of the primary-key index instead of touching random pages of it.
+ */
+const rand = Buffer.alloc(8 * 1024);
+let randAt = rand.length, lastMs = 0, seq = 0;
+export function timeOrderedId(now = Date.now()): string {
+  if (now <= lastMs) seq++;
+  else { lastMs = now; seq = 0; }
+  if (randAt + 8 > rand.length) { randomFillSync(rand); randAt = 0; }
+  const b = Buffer.alloc(16);
+  b.writeUIntBE(lastMs, 0, 6);
+  b.writeUInt16BE(0x7000 | ((seq >> 14) & 0x0fff), 6); // version 7, high counter bits
+  b.writeUInt16BE(0x8000 | (seq & 0x3fff), 8);         // variant, low counter bits
+  rand.copy(b, 10, randAt, randAt + 6);
+  randAt += 8;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 /** The Ki/OPc of a SIM are sealed with its id as context, so a blob copied onto another row does not open. */
 export const kiContext = (simId: string, what: 'ki' | 'opc') => `sim:${simId}:${what}`;
 
@@ -78,6 +98,7 @@ export function createLoadService(core: Core, ring: () => KeyRing) {
     });
 
     running.set(loadId, progress);
+    const started = performance.now();
     try {
       await core.dbs.db.transaction().execute(async (tx) => {
         await enterScope(tx, scope);
@@ -86,11 +107,22 @@ export function createLoadService(core: Core, ring: () => KeyRing) {
         let batch: loads.StagedRow[] = [];
         let errors: RowError[] = [];
         let errorCount = 0, total = 0;
+        // One batch is written while the next one is parsed and sealed: the database and this process work in
+        // parallel. At most one write is in flight; its failure surfaces at the next flush.
+        let inFlight: Promise<void> = Promise.resolve();
+        let inserted = 0;
+        const into = { tenantId: scope.tenantId, loadId, productId: product.id, keyId: keys.primary };
         const flush = async () => {
-          await loads.stageRows(tx, batch);
-          await loads.insertErrors(tx, scope.tenantId, loadId, errors);
+          await inFlight;
+          const rows = batch, errs = errors;
+          const target = errorCount === 0 ? into : null; // once a row is bad, stage only (for the duplicate report)
           batch = [];
           errors = [];
+          inFlight = (async () => {
+            inserted += await loads.writeBatch(tx, rows, target);
+            await loads.insertErrors(tx, scope.tenantId, loadId, errs);
+          })();
+          inFlight.catch(() => undefined); // handled when awaited
           progress.rows = total;
           input.onProgress?.({ ...progress });
         };
@@ -115,7 +147,7 @@ export function createLoadService(core: Core, ring: () => KeyRing) {
               errorCount += checked.errors.length;
             } else {
               const r = checked.row;
-              const id = randomUUID();
+              const id = timeOrderedId();
               const ki = seal(Buffer.from(r.ki, 'hex'), keys, kiContext(id, 'ki'));
               const opc = r.opc ? seal(Buffer.from(r.opc, 'hex'), keys, kiContext(id, 'opc')).blob : null;
               batch.push({ line, id, iccid: r.iccid, imsi: r.imsi, kiEnc: ki.blob, opcEnc: opc, puk1: r.puk1, puk2: r.puk2, pin1: r.pin1, eid: r.eid, matchingId: r.matchingId });
@@ -130,10 +162,13 @@ export function createLoadService(core: Core, ring: () => KeyRing) {
           errorCount++;
         }
         await flush();
+        await inFlight;
+        const staged = performance.now();
         if (!columns && errorCount === 0) {
           errors.push({ line: 1, field: 'file', reason: 'is empty (a header line is expected)' });
           errorCount++;
           await flush();
+          await inFlight;
         }
         if (columns) errorCount += await loads.recordDuplicates(tx, scope.tenantId, loadId);
         if (columns && errorCount === 0 && total === 0) {
@@ -141,7 +176,11 @@ export function createLoadService(core: Core, ring: () => KeyRing) {
           errorCount++;
         }
 
-        const loaded = errorCount === 0 ? await loads.moveStageIntoSims(tx, scope.tenantId, loadId, product.id, keys.primary) : 0;
+        const checked = performance.now();
+        if (errorCount > 0 && inserted > 0) await loads.undoLoad(tx, scope.tenantId, loadId);
+        if (errorCount === 0 && inserted !== total) throw new Error(`load ${loadId}: ${inserted} of ${total} rows inserted without a reported error`);
+        const loaded = errorCount === 0 ? inserted : 0;
+        core.log.debug({ loadId, rows: total, streamMs: Math.round(staged - started), duplicatesMs: Math.round(checked - staged), finishMs: Math.round(performance.now() - checked) }, 'inventory load phases');
         const status = errorCount === 0 ? 'LOADED' : 'REJECTED';
         const summary = { simProductId: product.id, fileName: input.fileName ?? null, status, totalRows: total, loadedRows: loaded, errorCount };
         await tx.updateTable('sim_loads').set({ status, total_rows: total, loaded_rows: loaded, error_count: errorCount, finished_at: core.now() })
