@@ -140,6 +140,20 @@ describe('log-in with password and TOTP', () => {
     expect(audit.rows.map((r) => r.action)).toEqual(['create', 'login_failed', 'login_failed', 'login_locked', 'login']);
   });
 
+  it('lets an administrator lift a lockout, and editing other fields leaves it in place', async () => {
+    const u = await newUser();
+    for (let i = 0; i < 3; i++) await post('/api/v1/auth/login', { email: u.email, password: `wrong password ${i}` });
+    expect((await post('/api/v1/auth/login', { email: u.email, password: FIXTURE_PASSWORD })).statusCode).toBe(429);
+    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/users/${u.id}`, headers: f.headers.tenantAdmin, payload });
+    // The console sends status with every save: an ACTIVE user stays locked.
+    expect((await patch({ name: 'Renamed', status: 'ACTIVE' })).json().lockedUntil).not.toBeNull();
+    expect((await post('/api/v1/auth/login', { email: u.email, password: FIXTURE_PASSWORD })).statusCode).toBe(429);
+    const unlocked = await patch({ unlock: true });
+    expect(unlocked.json().lockedUntil).toBeNull();
+    nextStep();
+    expect((await loginHeaders(t.platform, u.email, FIXTURE_PASSWORD, u.totpSecret)).authorization).toMatch(/^Bearer /);
+  });
+
   it('refuses disabled users at log-in and ends their sessions', async () => {
     const u = await newUser();
     nextStep();

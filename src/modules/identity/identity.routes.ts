@@ -84,7 +84,7 @@ export function registerIdentityRoutes(app: App, svc: { auth: AuthService; users
 
   app.patch('/api/v1/users/:id', {
     config: { permission: 'users:manage' },
-    schema: { tags, summary: 'Change a user: name, role (same level), status, or reset its TOTP', params: s.idParams, body: s.updateUserBody, response: { 200: s.user } },
+    schema: { tags, summary: 'Change a user: name, role (same level), status; reset its TOTP; lift a lockout', params: s.idParams, body: s.updateUserBody, response: { 200: s.user } },
   }, async (req) => users.update(req.ctx, req.params.id, req.body));
 
   app.get('/api/v1/api-keys', {

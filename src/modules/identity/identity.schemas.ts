@@ -44,6 +44,7 @@ export const createUserBody = z.object({
 export const updateUserBody = z.object({
   name: z.string().trim().min(1).max(200).optional(), role: role.optional(), status: z.enum(['ACTIVE', 'DISABLED']).optional(),
   resetTotp: z.boolean().optional().describe('forget the TOTP secret: the next log-in enrols a new one'),
+  unlock: z.boolean().optional().describe('lift a log-in lockout now'),
 }).strict();
 export const idParams = z.object({ id: z.string().max(64) });
 

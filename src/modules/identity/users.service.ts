@@ -25,6 +25,8 @@ export interface UpdateUserInput {
   status?: 'ACTIVE' | 'DISABLED';
   /** Forget the TOTP secret: the next log-in enrols a new one (lost phone). */
   resetTotp?: boolean;
+  /** Lift a log-in lockout now. */
+  unlock?: boolean;
 }
 
 export interface UserListQuery extends PageQuery {
@@ -124,13 +126,15 @@ export function createUsersService(core: Pick<Core, 'dbs' | 'bus' | 'now'>, auth
         if (patch.role !== undefined && patch.role !== before.role) set.role = patch.role;
         if (patch.status !== undefined && patch.status !== before.status) set.status = patch.status;
         if (patch.resetTotp) Object.assign(set, { totp_secret: null, totp_key_id: null });
-        if (patch.status === 'ACTIVE' && before.lockedUntil) Object.assign(set, { locked_until: null, failed_logins: 0 }); // re-enabling also unlocks
+        // An explicit unlock, or re-enabling a disabled user, lifts a log-in lockout.
+        if (before.lockedUntil && (patch.unlock || set.status === 'ACTIVE')) Object.assign(set, { locked_until: null, failed_logins: 0 });
         if (Object.keys(set).length === 0) return before;
         await tx.updateTable('users').set({ ...set, updated_at: now }).where('id', '=', id).execute();
         // Sessions end when the user is disabled, demoted, or loses its second factor.
         if (set.status === 'DISABLED' || set.role || patch.resetTotp) await repo.revokeSessions(tx, id, now);
         const after = (await repo.findUserView(tx, id))!;
-        const changed = Object.keys(set).map((k) => (k.startsWith('totp') ? 'totp' : k)).filter((k, i, a) => a.indexOf(k) === i);
+        const changed = Object.keys(set).map((k) => (k.startsWith('totp') ? 'totp' : k === 'locked_until' || k === 'failed_logins' ? 'lock' : k))
+          .filter((k, i, a) => a.indexOf(k) === i);
         await recordAudit(tx, originOf(ctx), { tenantId: after.tenantId, enterpriseId: after.enterpriseId, action: 'update', entityType: 'user', entityId: id, before, after });
         await auth.recordUserEvent(tx, IDENTITY_EVENTS.userUpdated, {
           userId: id, email: after.email, role: after.role, tenantId: after.tenantId, enterpriseId: after.enterpriseId, status: after.status, changed,
