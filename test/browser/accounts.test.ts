@@ -17,6 +17,8 @@ const tableRows = (page: Page) => page.locator('.datatable tbody tr');
 describe('accounts screens', () => {
   it('shows a tenant admin the customers and administration entries, and every enterprise of the tenant', async () => {
     expect(await navLinks(admin)).toEqual(['Overview', 'Enterprises', 'Onboarding requests', 'Users', 'API keys', 'Audit trail']);
+    await admin.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await b.screenshot(admin, 'overview-tenant-admin');
     await admin.getByRole('link', { name: 'Enterprises', exact: true }).first().click();
     await admin.getByRole('heading', { name: 'Enterprises', level: 1 }).waitFor();
     await expect.poll(() => tableRows(admin).count()).toBe(2);
@@ -120,6 +122,14 @@ describe('accounts screens', () => {
     await expect.poll(() => profile.first().textContent()).toContain('BA-1001');
     expect(await profile.first().textContent()).toContain('2,500.50 EUR');
     await b.screenshot(admin, 'enterprise-detail');
+
+    // The new unit's own page: its parent, and the way back.
+    await tree.getByRole('link', { name: 'Fleet North — Trucks' }).click();
+    await admin.getByRole('heading', { name: 'Fleet North — Trucks', level: 1 }).waitFor();
+    await admin.locator('.details').getByRole('link', { name: 'Fleet North' }).waitFor();
+    await b.screenshot(admin, 'business-unit');
+    await admin.getByRole('link', { name: 'Acme Logistics' }).first().click();
+    await admin.getByRole('heading', { name: 'Acme Logistics', level: 1 }).waitFor();
 
     await profile.first().getByRole('link', { name: 'BA-1001' }).click();
     await admin.getByRole('heading', { name: 'Billing account BA-1001', level: 1 }).waitFor();

@@ -111,10 +111,12 @@ export function Form<V extends FormValues>({ form, children, submitLabel = 'Save
       {children}
       {form.formError && <div className="alert alert-error form-error" role="alert">{form.formError}</div>}
       <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={form.submitting}>
+        {/* Keeping focus on mousedown stops the field's blur from showing its error and shifting the button
+            away before the click lands; the submit then shows every reason at once. */}
+        <button type="submit" className="btn btn-primary" disabled={form.submitting} onMouseDown={(e) => e.preventDefault()}>
           {form.submitting ? 'Saving…' : submitLabel}
         </button>
-        {onCancel && <button type="button" className="btn" onClick={onCancel} disabled={form.submitting}>Cancel</button>}
+        {onCancel && <button type="button" className="btn" onClick={onCancel} disabled={form.submitting} onMouseDown={(e) => e.preventDefault()}>Cancel</button>}
       </div>
     </form>
   );

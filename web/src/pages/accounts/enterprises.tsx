@@ -33,7 +33,7 @@ export function EnterpriseList() {
         onRowClick={(e) => navigate(`/enterprises/${e.id}`)}
         empty="No enterprises match."
         toolbar={
-          <select aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value)}>
+          <select aria-label="Filter by status" value={status} onChange={(e) => setStatus(e.target.value)}>
             <option value="">All statuses</option>
             {ACCOUNT_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
           </select>

@@ -25,11 +25,11 @@ export function OnboardingList() {
         empty="No onboarding requests."
         toolbar={
           <>
-            <select aria-label="Status" value={status} onChange={(e) => setStatus(e.target.value)}>
+            <select aria-label="Filter by status" value={status} onChange={(e) => setStatus(e.target.value)}>
               <option value="">All statuses</option>
               {['PENDING', 'COMPLETED', 'REJECTED'].map((s) => <option key={s}>{s}</option>)}
             </select>
-            <select aria-label="Kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+            <select aria-label="Filter by kind" value={kind} onChange={(e) => setKind(e.target.value)}>
               <option value="">All kinds</option>
               {['enterprise', 'business-unit', 'billing-profile', 'enterprise-update'].map((k) => <option key={k}>{k}</option>)}
             </select>

@@ -42,7 +42,7 @@ export function UserList() {
         defaultSort="email"
         rowKey={(u) => u.id}
         toolbar={
-          <select aria-label="Role" value={role} onChange={(e) => setRole(e.target.value)}>
+          <select aria-label="Filter by role" value={role} onChange={(e) => setRole(e.target.value)}>
             <option value="">All roles</option>
             {ROLES.map((r) => <option key={r} value={r}>{ROLE_LABELS[r]}</option>)}
           </select>
