@@ -40,6 +40,12 @@ describe('tenants (host admin)', () => {
     expect((await call('POST', '/api/v1/tenants', host, { code: 'nordic-iot', name: 'Again' })).statusCode).toBe(409);
   });
 
+  it('is described in the OpenAPI document', async () => {
+    const paths = Object.keys((await t.app.inject({ url: '/openapi.json' })).json().paths);
+    for (const p of ['/api/v1/tenants', '/api/v1/enterprises/{id}', '/api/v1/enterprises/{id}/business-units', '/api/v1/billing-profiles/{id}',
+      '/api/v1/onboarding/enterprises', '/api/v1/onboarding/requests/{id}']) expect(paths).toContain(p);
+  });
+
   it('is closed to tenant roles', async () => {
     expect((await call('GET', '/api/v1/tenants', a.headers.tenantAdmin)).statusCode).toBe(403);
     expect((await call('GET', `/api/v1/tenants/${a.tenantId}`, a.headers.tenantAdmin)).statusCode).toBe(403);

@@ -177,6 +177,18 @@ describe('asynchronous processing', () => {
 
     const rejected = (await t.app.inject({ url: '/api/v1/onboarding/requests?status=REJECTED&limit=100', headers: crm })).json();
     expect(rejected.items.length).toBe(8);
+    // Newest first, page by page, every request exactly once.
+    const seen: string[] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page: { items: { id: string; createdAt: string }[]; nextCursor: string | null } = (await t.app.inject({
+        url: `/api/v1/onboarding/requests?limit=3${cursor ? `&cursor=${cursor}` : ''}`, headers: crm })).json();
+      seen.push(...page.items.map((r) => r.id));
+      cursor = page.nextCursor;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBe(Number((await sql<{ n: string }>`select count(*) as n from onboarding_requests where tenant_id = ${a.tenantId}`.execute(t.platform.core.dbs.db)).rows[0].n));
+    expect(seen[0]).toBe(updateUnknown.id); // the latest submitted
   });
 
   it('updates an enterprise\'s address, primary contact and phone, keeping the rest', async () => {
