@@ -75,6 +75,24 @@ describe('sign-in', () => {
     expect(login.json()).toMatchObject({ status: 'mfa_required' });
   });
 
+  it('starts again at the password when the sign-in challenge expired', async () => {
+    const u = b.fixture.users.enterpriseAdmin;
+    const page = await b.newPage();
+    await page.goto('/login');
+    await page.getByLabel('E-mail').fill(u.email);
+    await page.getByLabel('Password').fill(u.password);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Authentication code').waitFor();
+    // The challenge lives for minutes; age it instead of waiting.
+    await b.t.platform.core.dbs.system((tx) => tx.updateTable('login_challenges').set({ expires_at: new Date(Date.now() - 1000) })
+      .where('user_id', '=', u.id).where('used_at', 'is', null).execute());
+    await page.getByLabel('Authentication code').fill(await b.totpCode(u.totpSecret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.getByRole('status').textContent()).toMatch(/challenge is invalid, expired or already used/);
+    expect(await page.getByLabel('E-mail').inputValue()).toBe('');
+  });
+
   it('signs out: the session ends on the server and the console goes back to sign-in', async () => {
     const page = await b.loginAs('tenantFinance');
     const token = await page.evaluate(() => sessionStorage.getItem('cmp.token'));

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router';
 import QRCode from 'qrcode';
+import { ApiError } from '../api';
 import { useAuth, type LoginStep } from '../auth';
 import { Form, TextField, rules, useForm } from '../components/Form';
 
@@ -10,6 +11,7 @@ export function LoginPage() {
   const navigate = useNavigate();
   const location = useLocation();
   const [step, setStep] = useState<LoginStep | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const from = (location.state as { from?: string } | null)?.from ?? '/';
 
   if (auth.user) return <Navigate to={from} replace />;
@@ -24,11 +26,11 @@ export function LoginPage() {
             <div className="muted">Connectivity management console</div>
           </div>
         </div>
-        {!step && <PasswordStep onNext={setStep} />}
+        {!step && <PasswordStep notice={notice} onNext={(s) => { setNotice(null); setStep(s); }} />}
         {step && (
           <CodeStep
             step={step}
-            onBack={() => setStep(null)}
+            onBack={(why) => { setNotice(why ?? null); setStep(null); }}
             onDone={() => navigate(from, { replace: true })}
           />
         )}
@@ -37,7 +39,7 @@ export function LoginPage() {
   );
 }
 
-function PasswordStep({ onNext }: { onNext: (s: LoginStep) => void }) {
+function PasswordStep({ notice, onNext }: { notice: string | null; onNext: (s: LoginStep) => void }) {
   const auth = useAuth();
   const form = useForm({
     initial: { email: '', password: '' },
@@ -47,6 +49,7 @@ function PasswordStep({ onNext }: { onNext: (s: LoginStep) => void }) {
   return (
     <>
       <h1>Sign in</h1>
+      {notice && <div className="alert alert-info" role="status">{notice}</div>}
       <Form form={form} submitLabel="Continue">
         <TextField field={form.field('email')} label="E-mail" type="email" autoComplete="username" autoFocus required />
         <TextField field={form.field('password')} label="Password" type="password" autoComplete="current-password" required />
@@ -55,7 +58,7 @@ function PasswordStep({ onNext }: { onNext: (s: LoginStep) => void }) {
   );
 }
 
-function CodeStep({ step, onBack, onDone }: { step: LoginStep; onBack: () => void; onDone: () => void }) {
+function CodeStep({ step, onBack, onDone }: { step: LoginStep; onBack: (why?: string) => void; onDone: () => void }) {
   const auth = useAuth();
   const enrol = step.status === 'mfa_enrollment_required' ? step : null;
   const [qr, setQr] = useState<string | null>(null);
@@ -69,7 +72,13 @@ function CodeStep({ step, onBack, onDone }: { step: LoginStep; onBack: () => voi
     initial: { code: '' },
     validate: (v) => ({ code: rules.required(v.code) ?? rules.pattern(/^\d{6}$/, 'must be the 6 digits your authenticator shows')(v.code.trim()) }),
     onSubmit: async (v) => {
-      await auth.verify(step.challenge, v.code.trim());
+      try {
+        await auth.verify(step.challenge, v.code.trim());
+      } catch (err) {
+        // The challenge expired or was used: the code step cannot succeed any more, so start again.
+        if (err instanceof ApiError && err.type.endsWith('/invalid-challenge')) return onBack(err.detail);
+        throw err;
+      }
       onDone();
     },
   });
@@ -93,7 +102,7 @@ function CodeStep({ step, onBack, onDone }: { step: LoginStep; onBack: () => voi
       ) : (
         <p>Enter the 6-digit code from your authenticator app.</p>
       )}
-      <Form form={form} submitLabel="Verify" onCancel={onBack}>
+      <Form form={form} submitLabel="Verify" onCancel={() => onBack()}>
         <TextField field={form.field('code')} label="Authentication code" autoComplete="one-time-code" autoFocus required placeholder="123456" />
       </Form>
     </>
