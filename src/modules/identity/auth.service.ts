@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { Core } from '../../platform/core';
 import type { Principal } from '../../platform/auth';
 import type { Tx } from '../../platform/db';
+import type { StoredEvent } from '../../platform/events';
 import { recordAudit, type AuditOrigin } from '../../platform/audit';
-import { AppError, ConflictError, UnauthorizedError, ValidationError } from '../../platform/http/errors';
+import { AppError, ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '../../platform/http/errors';
 import { openString, parseKeyRing, seal, type KeyRing } from '../../platform/crypto';
 import type { Mailer } from '../../platform/mail';
 import { IDENTITY_EVENTS, type UserEventPayload } from './identity.events';
@@ -146,6 +147,8 @@ export function createAuthService(core: Pick<Core, 'config' | 'dbs' | 'bus' | 'l
         throw new UnauthorizedError(INVALID_LOGIN, 'invalid-credentials');
       }
       if (user.status !== 'ACTIVE') throw new UnauthorizedError(INVALID_LOGIN, 'invalid-credentials');
+      const blocked = await repo.blockedScope(dbs.db, user.tenant_id, user.enterprise_id);
+      if (blocked) throw new ForbiddenError(`your ${blocked.scope} is ${blocked.status.toLowerCase()}: log-in is not possible`);
 
       const { token, hash } = newToken('cmpc_');
       const expiresAt = new Date(now.getTime() + CHALLENGE_MINUTES * 60_000);
@@ -353,6 +356,20 @@ export function createAuthService(core: Pick<Core, 'config' | 'dbs' | 'bus' | 'l
       const r = await service.ensureUser({ ...input, email, role: 'host_admin', tenantId: null, enterpriseId: null, totpSecret });
       if (!r.created) throw new ConflictError(`a user with the e-mail ${email} exists already`, [{ field: 'email', reason: 'is taken' }]);
       return { id: r.id, email, totpSecret, otpauthUrl: otpauthUrl(totpSecret, email) };
+    },
+
+    /**
+     * Follows the accounts module's status events: while a tenant or enterprise is suspended or terminated, its
+     * users cannot log in and its sessions and API keys do not authenticate. Idempotent, and an older event
+     * delivered late never overrides a newer one.
+     */
+    async onAccountStatus(event: StoredEvent): Promise<void> {
+      const [, object, verb] = event.type.split('.');
+      const status = verb === 'reactivated' ? 'ACTIVE' : verb === 'suspended' ? 'SUSPENDED' : verb === 'terminated' ? 'TERMINATED' : null;
+      if (!status || (object !== 'tenant' && object !== 'enterprise')) return;
+      const tenantId = object === 'tenant' ? event.aggregateId : event.tenantId;
+      if (!tenantId) return;
+      await repo.applyScopeStatus(dbs.db, { tenantId, scopeId: event.aggregateId, status, eventId: event.id, now: core.now() });
     },
 
     /**

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '../../platform/db';
 import type { Role } from '../../platform/auth';
 import type { UsersTable } from './identity.tables';
@@ -75,6 +75,30 @@ export async function revokeSessions(tx: Tx, userId: string, now: Date): Promise
   return Number(r.numUpdatedRows);
 }
 
+/** True unless the tenant or enterprise of a user or key is suspended or terminated (host users: always). */
+function scopeActive(tenantId: RawBuilder<unknown>, enterpriseId: RawBuilder<unknown>) {
+  return sql<boolean>`not exists (select 1 from identity_scope_status x
+    where x.tenant_id = ${tenantId} and x.scope_id in (${tenantId}, ${enterpriseId}) and x.status <> 'ACTIVE')`;
+}
+
+/** The status of a user's tenant or enterprise when it is not ACTIVE, else null. */
+export async function blockedScope(db: Db | Tx, tenantId: string | null, enterpriseId: string | null): Promise<{ scope: 'tenant' | 'enterprise'; status: string } | null> {
+  if (!tenantId) return null;
+  const rows = await db.selectFrom('identity_scope_status').select(['scope_id', 'status'])
+    .where('tenant_id', '=', tenantId).where('scope_id', 'in', enterpriseId ? [tenantId, enterpriseId] : [tenantId])
+    .where('status', '<>', 'ACTIVE').execute();
+  const r = rows.find((x) => x.scope_id === tenantId) ?? rows[0];
+  return r ? { scope: r.scope_id === tenantId ? 'tenant' : 'enterprise', status: r.status } : null;
+}
+
+/** Records a tenant's or enterprise's status from an accounts event, unless a newer event was applied already. */
+export async function applyScopeStatus(db: Db, s: { tenantId: string; scopeId: string; status: 'ACTIVE' | 'SUSPENDED' | 'TERMINATED'; eventId: number; now: Date }): Promise<void> {
+  await sql`insert into identity_scope_status (tenant_id, scope_id, status, event_id, updated_at)
+            values (${s.tenantId}, ${s.scopeId}, ${s.status}, ${s.eventId}, ${s.now})
+            on conflict (tenant_id, scope_id) do update set status = excluded.status, event_id = excluded.event_id, updated_at = excluded.updated_at
+             where identity_scope_status.event_id < excluded.event_id`.execute(db);
+}
+
 export interface PrincipalRow {
   id: string;
   name: string;
@@ -88,7 +112,8 @@ export async function principalOfSession(db: Db, tokenHash: string, now: Date): 
   const r = await sql<PrincipalRow>`
     select u.id, u.email as name, u.role, u.tenant_id, u.enterprise_id
       from user_sessions s join users u on u.id = s.user_id
-     where s.token_hash = ${tokenHash} and s.revoked_at is null and s.expires_at > ${now} and u.status = 'ACTIVE'`.execute(db);
+     where s.token_hash = ${tokenHash} and s.revoked_at is null and s.expires_at > ${now} and u.status = 'ACTIVE'
+       and ${scopeActive(sql.ref('u.tenant_id'), sql.ref('u.enterprise_id'))}`.execute(db);
   return r.rows[0];
 }
 
@@ -101,6 +126,7 @@ export async function principalOfApiKey(db: Db, id: string, secretHash: string, 
     with k as (
       select tenant_id, id, name, role, enterprise_id from api_keys
        where id = ${id} and secret_hash = ${secretHash} and revoked_at is null and (expires_at is null or expires_at > ${now})
+         and ${scopeActive(sql.ref('api_keys.tenant_id'), sql.ref('api_keys.enterprise_id'))}
     ), touched as (
       update api_keys a set last_used_at = ${now} from k
        where a.tenant_id = k.tenant_id and a.id = k.id

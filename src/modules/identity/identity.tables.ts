@@ -67,8 +67,17 @@ export interface ApiKeysTable {
   created_at: Timestamp;
 }
 
+export interface IdentityScopeStatusTable {
+  tenant_id: string;
+  scope_id: string;
+  status: 'ACTIVE' | 'SUSPENDED' | 'TERMINATED';
+  event_id: number;
+  updated_at: Timestamp;
+}
+
 declare module '../../platform/db/schema' {
   interface Database {
+    identity_scope_status: IdentityScopeStatusTable;
     users: UsersTable;
     login_challenges: LoginChallengesTable;
     user_sessions: UserSessionsTable;

@@ -19,6 +19,12 @@ export function createIdentityModule(core: Core, deps: { mailer?: Mailer } = {})
   const users = createUsersService(core, auth);
   const apiKeys = createApiKeysService(core);
   const authenticate: Authenticator = (credential) => auth.authenticate(credential);
+  // Suspended or terminated tenants and enterprises lose access (accounts owns their status).
+  for (const object of ['tenant', 'enterprise']) {
+    for (const verb of ['suspended', 'reactivated', 'terminated']) {
+      core.bus.subscribe(`identity.scope-status.${object}.${verb}`, `accounts.${object}.${verb}`, auth.onAccountStatus);
+    }
+  }
   core.scheduler.register({
     name: 'identity.maintenance',
     cron: '17 3 * * *',
@@ -40,6 +46,8 @@ export function createIdentityModule(core: Core, deps: { mailer?: Mailer } = {})
     /** Re-seals TOTP secrets under the primary ENCRYPTION_KEYS key (also run daily by identity.maintenance). */
     resealTotpSecrets: auth.resealTotpSecrets,
     purgeExpired: auth.purgeExpired,
+    /** The handler of accounts' tenant/enterprise status events (subscribed above; exported for tests). */
+    onAccountStatus: auth.onAccountStatus,
     login: auth.login,
     verifyMfa: auth.verifyMfa,
     users,
