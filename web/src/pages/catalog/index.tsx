@@ -7,7 +7,8 @@ export const catalogPages: PageDef[] = [
   { path: '/catalog/offers', element: <OfferList />, permission: 'catalog:read', nav: { label: 'Offers', section: 'Catalog', order: 10 } },
   { path: '/catalog/offers/new', element: <OfferCreate />, permission: 'catalog:write' },
   { path: '/catalog/offers/:id', element: <OfferDetailPage />, permission: 'catalog:read' },
-  { path: '/catalog/bundles', element: <BundleList />, permission: 'catalog:read', nav: { label: 'Bundles', section: 'Catalog', order: 20 } },
-  { path: '/catalog/zones', element: <ZoneList />, permission: 'catalog:read', nav: { label: 'Zones', section: 'Catalog', order: 30 } },
-  { path: '/catalog/report', element: <CatalogReport />, permission: 'catalog:read', nav: { label: 'Catalog report', section: 'Catalog', order: 40 } },
+  // One navigation entry; the catalog's other screens are reached through its tab bar (CatalogTabs).
+  { path: '/catalog/bundles', element: <BundleList />, permission: 'catalog:read' },
+  { path: '/catalog/zones', element: <ZoneList />, permission: 'catalog:read' },
+  { path: '/catalog/report', element: <CatalogReport />, permission: 'catalog:read' },
 ];
