@@ -7,12 +7,14 @@ import type { Permission } from '../auth';
 import { SECTIONS, type PageDef, type Section } from './types';
 import { homePages } from './home';
 import { accountsPages } from './accounts';
+import { catalogPages } from './catalog';
 import { identityPages } from './identity';
 import { platformPages } from './platform';
 
 export const pages: PageDef[] = [
   ...homePages,
   ...accountsPages,
+  ...catalogPages,
   ...identityPages,
   ...platformPages,
 ];
