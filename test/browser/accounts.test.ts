@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { deliverDueEvents } from '../../src/platform/events';
-import { startBrowserPlatform, type BrowserPlatform } from '../support/browser';
+import { expectedNav, startBrowserPlatform, type BrowserPlatform } from '../support/browser';
 
 let b: BrowserPlatform;
 let admin: Page;
@@ -16,7 +16,10 @@ const tableRows = (page: Page) => page.locator('.datatable tbody tr');
 
 describe('accounts screens', () => {
   it('shows a tenant admin the customers and administration entries, and every enterprise of the tenant', async () => {
-    expect(await navLinks(admin)).toEqual(['Overview', 'Enterprises', 'Onboarding requests', 'Users', 'API keys', 'Audit trail']);
+    const nav = await navLinks(admin);
+    expect(nav).toEqual(expectedNav('tenant_admin'));
+    expect(nav).toEqual(expect.arrayContaining(['Overview', 'Enterprises', 'Onboarding requests', 'Users', 'API keys', 'Audit trail']));
+    expect(nav).not.toContain('Tenants');
     await admin.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     await b.screenshot(admin, 'overview-tenant-admin');
     await admin.getByRole('link', { name: 'Enterprises', exact: true }).first().click();
@@ -34,7 +37,10 @@ describe('accounts screens', () => {
 
   it('shows an enterprise user only its own enterprise and no administration', async () => {
     const page = await b.loginAs('enterpriseUser');
-    expect(await navLinks(page)).toEqual(['Overview', 'Enterprises']);
+    const nav = await navLinks(page);
+    expect(nav).toEqual(expectedNav('enterprise_user'));
+    expect(nav).toContain('Enterprises');
+    for (const hidden of ['Onboarding requests', 'Users', 'API keys', 'Audit trail', 'Tenants']) expect(nav).not.toContain(hidden);
     await page.getByTestId('enterprise-name').filter({ hasText: 'Acme Logistics' }).waitFor();
     await page.getByRole('link', { name: 'Enterprises', exact: true }).first().click();
     await page.getByRole('heading', { name: 'Enterprises', level: 1 }).waitFor();

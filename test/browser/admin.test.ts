@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { startBrowserPlatform, type BrowserPlatform } from '../support/browser';
+import { expectedNav, startBrowserPlatform, type BrowserPlatform } from '../support/browser';
 
 let b: BrowserPlatform;
 let admin: Page;
@@ -108,8 +108,10 @@ describe('administration screens', () => {
 
   it('shows an enterprise admin only its own enterprise\'s users', async () => {
     const page = await b.loginAs('enterpriseAdmin');
-    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents())
-      .toEqual(['Overview', 'Enterprises', 'Users', 'API keys', 'Audit trail']);
+    const nav = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+    expect(nav).toEqual(expectedNav('enterprise_admin'));
+    expect(nav).toEqual(expect.arrayContaining(['Enterprises', 'Users', 'API keys', 'Audit trail']));
+    expect(nav).not.toContain('Onboarding requests');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
     await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
     await expect.poll(async () => (await rows(page).locator('td:nth-child(2)').allTextContents()).sort()).toEqual(

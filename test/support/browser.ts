@@ -6,6 +6,8 @@ import { TOTP } from 'otpauth';
 import { startTestPlatform, type TestPlatform } from './platform';
 import { createTenantFixture, type FixtureUser, type TenantFixture } from './fixtures';
 import { ensureWebBuilt } from './web-build';
+import { ROLE_PERMISSIONS, type Role } from '../../src/platform/auth/roles';
+import { navSections } from '../../web/src/pages/registry';
 
 /** The system's Chromium (Debian package `chromium`, listed in .ci/apt-packages). Never a downloaded one. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -15,6 +17,14 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 export const SCREENSHOTS = resolve(import.meta.dirname, '../../reports/screenshots');
 
 export type FixtureUserKey = keyof TenantFixture['users'];
+
+/**
+ * The navigation labels a role should see, in order, from the console's own page registry and the role table:
+ * every module's registered pages count, so tests stay right as modules add screens.
+ */
+export function expectedNav(role: Role): string[] {
+  return navSections((p) => p === undefined || ROLE_PERMISSIONS[role].has(p)).flatMap((s) => s.entries.map((e) => e.label));
+}
 
 export interface BrowserPlatform {
   /** The real platform on a fresh database, listening on 127.0.0.1. */

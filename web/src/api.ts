@@ -58,23 +58,26 @@ const TOKEN_KEY = 'cmp.token';
 const TENANT_KEY = 'cmp.tenant';
 
 // The session lives in sessionStorage: it ends with the tab, and is not shared with other tabs or sites.
-let token: string | null = sessionStorage.getItem(TOKEN_KEY);
-let tenantOverride: string | null = sessionStorage.getItem(TENANT_KEY);
+// (Guarded so tests can import the page registry outside a browser.)
+const store: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> = typeof sessionStorage !== 'undefined'
+  ? sessionStorage : { getItem: () => null, setItem: () => {}, removeItem: () => {} };
+let token: string | null = store.getItem(TOKEN_KEY);
+let tenantOverride: string | null = store.getItem(TENANT_KEY);
 const unauthorizedListeners = new Set<() => void>();
 
 export const session = {
   get token() { return token; },
   setToken(value: string | null) {
     token = value;
-    if (value) sessionStorage.setItem(TOKEN_KEY, value);
-    else sessionStorage.removeItem(TOKEN_KEY);
+    if (value) store.setItem(TOKEN_KEY, value);
+    else store.removeItem(TOKEN_KEY);
   },
   /** The tenant a host admin works in (sent as X-Tenant-Id); null for everyone else. */
   get tenantId() { return tenantOverride; },
   setTenantId(value: string | null) {
     tenantOverride = value;
-    if (value) sessionStorage.setItem(TENANT_KEY, value);
-    else sessionStorage.removeItem(TENANT_KEY);
+    if (value) store.setItem(TENANT_KEY, value);
+    else store.removeItem(TENANT_KEY);
   },
   /** Called when the server answers 401 to an authenticated call: the session expired or was revoked. */
   onUnauthorized(fn: () => void) {
