@@ -17,8 +17,8 @@ export { simState, type SimStateAccess, type SimView, type SimFilter } from './s
 
 /**
  * The inventory module: SIM products, APNs, SIM stock (it owns the `sims` table), MSISDN pools, file loads, the
- * stock report and its SFTP delivery. Lifecycle changes SIM columns only through `updateSim` / `changeSimMsisdn`
- * (each takes an optional `tx` to join the caller's transaction); orders take stock through `allocateForOrder`.
+ * stock report and its SFTP delivery. Lifecycle reads and changes SIM columns only through `simState`
+ * (sim-state.repo.ts: batch-shaped, always in the caller's transaction); orders take stock through `allocateForOrder`.
  */
 export function createInventoryModule(core: Core) {
   let keyRing: KeyRing | undefined;

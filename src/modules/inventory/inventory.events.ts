@@ -7,7 +7,6 @@ export const INVENTORY_EVENTS = {
   /** SIMs left stock for an enterprise (one event per SIM, so provisioning lanes per SIM see it). */
   simAllocated: 'inventory.sim.allocated',
   msisdnsLoaded: 'inventory.msisdns.loaded',
-  msisdnReleased: 'inventory.msisdn.released',
   productCreated: 'inventory.product.created',
   productUpdated: 'inventory.product.updated',
   apnCreated: 'inventory.apn.created',

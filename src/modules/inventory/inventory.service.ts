@@ -5,7 +5,7 @@ import { recordAudit } from '../../platform/audit';
 import { actorOf, originOf, scopeOf, type RequestContext } from '../../platform/auth';
 import { needsReseal, open, seal, type KeyRing } from '../../platform/crypto';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, paginate, type Page, type PageQuery } from '../../platform/http';
-import { expandMsisdns, quarantineUntil } from './inventory.fns';
+import { expandMsisdns } from './inventory.fns';
 import * as repo from './inventory.repo';
 import type { FormFactor, SimState } from './inventory.tables';
 import { INVENTORY_EVENTS, type SimAllocatedPayload } from './inventory.events';
@@ -261,16 +261,6 @@ export function createInventoryService(core: Core, ring: () => KeyRing) {
     });
   }
 
-  /** Puts a number to rest: it stays QUARANTINED for the pool's period, then the schedule frees it. */
-  async function releaseMsisdn(tx: Tx, tenantId: string, msisdn: string, now: Date): Promise<void> {
-    const r = await sql<{ quarantine_days: number }>`select p.quarantine_days from msisdns m join msisdn_pools p on p.tenant_id = m.tenant_id and p.id = m.pool_id
-       where m.tenant_id = ${tenantId} and m.msisdn = ${msisdn}`.execute(tx);
-    if (!r.rows[0]) return; // a number from outside the pools (migrated data): nothing to manage
-    await tx.updateTable('msisdns').set({ state: 'QUARANTINED', sim_id: null, order_id: null, quarantine_until: quarantineUntil(now, r.rows[0].quarantine_days), updated_at: now })
-      .where('tenant_id', '=', tenantId).where('msisdn', '=', msisdn).execute();
-    await core.bus.record(tx, { type: INVENTORY_EVENTS.msisdnReleased, tenantId, aggregateType: 'msisdn', aggregateId: msisdn, payload: { msisdn } });
-  }
-
   /** The schedule: numbers whose quarantine is over become FREE (all tenants). Returns how many. */
   async function freeQuarantinedMsisdns(now: Date): Promise<number> {
     return core.dbs.system(async (tx) => {
@@ -313,73 +303,6 @@ export function createInventoryService(core: Core, ring: () => KeyRing) {
       if (filter.q) q = q.where((eb) => eb.or([eb('iccid', 'like', `${filter.q}%`), eb('imsi', 'like', `${filter.q}%`), eb('msisdn', 'like', `${filter.q}%`)]));
       const p = await paginate(q, page, { iccid: 'iccid', createdAt: 'created_at', stateChangedAt: 'state_changed_at' }, 'iccid');
       return { nextCursor: p.nextCursor, items: p.items.map((r) => toSim(r, scope.tenantId)) };
-    });
-  }
-
-  /**
-   * The one way SIM columns change after allocation. Lifecycle calls it inside its own transaction (pass `tx`)
-   * and records its own event and audit there. `expectedVersion` gives optimistic locking: a stale caller gets
-   * a ConflictError instead of overwriting a newer change.
-   */
-  async function updateSim(scope: TenantScope, simId: string, change: {
-    state?: SimState; pendingState?: string | null; planOfferId?: string | null; apnIds?: string[]; imei?: string | null; imeiLock?: boolean;
-    stockState?: Sim['stockState']; expectedVersion?: number;
-  }, tx?: Tx): Promise<Sim> {
-    return inTx(scope, tx, async (t) => {
-      if (change.apnIds) {
-        const found = await getApns(scope, change.apnIds, t);
-        const missing = change.apnIds.filter((id) => !found.some((a) => a.id === id));
-        if (missing.length) throw new ValidationError('unknown APN', missing.map((m) => ({ field: 'apnIds', reason: `${m} is not an APN of this tenant` })));
-      }
-      if (change.imei != null && !/^[0-9]{14,16}$/.test(change.imei)) throw ValidationError.field('imei', 'must be 14 to 16 digits (IMEI or IMEISV)');
-      const now = core.now();
-      let q = t.updateTable('sims').set((eb) => ({
-        ...(change.state !== undefined ? { state: change.state, state_changed_at: now } : {}),
-        ...(change.pendingState !== undefined ? { pending_state: change.pendingState } : {}),
-        ...(change.planOfferId !== undefined ? { plan_offer_id: change.planOfferId } : {}),
-        ...(change.apnIds !== undefined ? { apn_ids: change.apnIds } : {}),
-        ...(change.imei !== undefined ? { imei: change.imei } : {}),
-        ...(change.imeiLock !== undefined ? { imei_lock: change.imeiLock } : {}),
-        ...(change.stockState !== undefined ? { stock_state: change.stockState } : {}),
-        version: eb('version', '+', 1), updated_at: now,
-      })).where('id', '=', simId);
-      if (change.expectedVersion !== undefined) q = q.where('version', '=', change.expectedVersion);
-      const r = await q.returning(repo.SIM_PUBLIC_COLUMNS).executeTakeFirst();
-      if (!r) {
-        const exists = await getSim(scope, simId, t);
-        if (!exists) throw new NotFoundError('SIM', simId);
-        throw new ConflictError(`SIM ${simId} was changed meanwhile (version ${exists.version}, expected ${change.expectedVersion})`);
-      }
-      return toSim(r, scope.tenantId);
-    });
-  }
-
-  /**
-   * Gives a SIM another MSISDN: the one asked for (it must be FREE in a pool) or the next free one; the old number
-   * goes to quarantine. `msisdn: null` removes the number (terminate).
-   */
-  async function changeSimMsisdn(scope: TenantScope, simId: string, input: { msisdn?: string | null }, tx?: Tx): Promise<Sim> {
-    return inTx(scope, tx, async (t) => {
-      const sim = await t.selectFrom('sims').select(['id', 'msisdn', 'order_id']).where('id', '=', simId).forUpdate().executeTakeFirst();
-      if (!sim) throw new NotFoundError('SIM', simId);
-      const now = core.now();
-      let next: string | null = null;
-      if (input.msisdn === undefined) {
-        next = (await repo.lockFreeMsisdns(t, scope.tenantId, 1))[0] ?? null;
-        if (!next) throw new ConflictError('no free MSISDN is left in the pools', [{ field: 'msisdn', reason: 'pool exhausted' }]);
-      } else if (input.msisdn !== null) {
-        const m = await t.selectFrom('msisdns').select('state').where('msisdn', '=', input.msisdn).forUpdate().executeTakeFirst();
-        if (!m) throw ValidationError.field('msisdn', 'is not in any MSISDN pool of this tenant');
-        if (m.state !== 'FREE') throw new ConflictError(`MSISDN ${input.msisdn} is ${m.state}`, [{ field: 'msisdn', reason: `is ${m.state.toLowerCase()}, not free` }]);
-        next = input.msisdn;
-      }
-      if (sim.msisdn) await releaseMsisdn(t, scope.tenantId, sim.msisdn, now);
-      if (next) {
-        await t.updateTable('msisdns').set({ state: 'ASSIGNED', sim_id: simId, quarantine_until: null, updated_at: now }).where('msisdn', '=', next).execute();
-      }
-      const r = await t.updateTable('sims').set((eb) => ({ msisdn: next, version: eb('version', '+', 1), updated_at: now }))
-        .where('id', '=', simId).returning(repo.SIM_PUBLIC_COLUMNS).executeTakeFirstOrThrow();
-      return toSim(r, scope.tenantId);
     });
   }
 
@@ -477,8 +400,8 @@ export function createInventoryService(core: Core, ring: () => KeyRing) {
   return {
     listProducts, getProduct, createProduct,
     listApns, getApns, createApn, updateApn,
-    createMsisdnPool, listMsisdnPools, loadMsisdns, releaseMsisdn, freeQuarantinedMsisdns,
-    getSim, findSims, listSims, updateSim, changeSimMsisdn,
+    createMsisdnPool, listMsisdnPools, loadMsisdns, freeQuarantinedMsisdns,
+    getSim, findSims, listSims,
     allocateForOrder, listOrderSims, availableStock,
     rotateKeys,
   };
