@@ -39,7 +39,7 @@ export async function createPlatform(opts: PlatformOptions = {}) {
   const catalog = createCatalogModule(core);
   const inventory = createInventoryModule(core);
   const lifecycle = createLifecycleModule(core, { sims: simState });
-  const orders = createOrdersModule(core);
+  const orders = createOrdersModule(core, { accounts, catalog, inventory });
   const provisioning = createProvisioningModule(core);
   const modules = { accounts, identity, catalog, inventory, lifecycle, orders, provisioning };
 
