@@ -74,6 +74,21 @@ describe('creating offers', () => {
   });
 });
 
+describe('row-level security on catalog tables', () => {
+  it('shows another tenant none of the rows, whatever the query asks for', async () => {
+    const { sql } = await import('kysely');
+    const rows = await t.platform.core.dbs.tenant({ tenantId: b.tenantId }, async (tx) => ({
+      offers: (await sql`select id from catalog_offers`.execute(tx)).rows.length,
+      versions: (await sql`select id from catalog_offer_versions`.execute(tx)).rows.length,
+      zones: (await sql`select id from catalog_zones`.execute(tx)).rows.length,
+    }));
+    expect(rows).toEqual({ offers: 0, versions: 0, zones: 0 });
+    expect(await countRows(t, 'catalog_offers', a.tenantId)).toBeGreaterThan(0);
+    await expect(t.platform.core.dbs.tenant({ tenantId: b.tenantId }, (tx) =>
+      sql`insert into catalog_zones (tenant_id, code, name, plmns) values (${a.tenantId}, 'X', 'X', '{1}')`.execute(tx))).rejects.toThrow(/row-level security/);
+  });
+});
+
 describe('versions and effective dates', () => {
   let id: string;
   beforeAll(async () => {
