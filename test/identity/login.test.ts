@@ -210,3 +210,15 @@ describe('log-in with password and TOTP', () => {
     expect((await t.app.inject({ url: '/api/v1/auth/me', headers: { authorization: 'Bearer cmps_nope' } })).statusCode).toBe(401);
   });
 });
+
+describe('identity in OpenAPI', () => {
+  it('describes every identity route, the public log-in steps without a security requirement', async () => {
+    const doc = (await t.app.inject({ url: '/openapi.json' })).json();
+    for (const path of ['/api/v1/auth/login', '/api/v1/auth/mfa', '/api/v1/auth/me', '/api/v1/auth/logout', '/api/v1/auth/password-reset/request',
+      '/api/v1/auth/password-reset/confirm', '/api/v1/users', '/api/v1/users/{id}', '/api/v1/api-keys', '/api/v1/api-keys/{id}']) {
+      expect(Object.keys(doc.paths), path).toContain(path);
+    }
+    expect(doc.paths['/api/v1/auth/login'].post.security).toEqual([]);
+    expect(Object.keys(doc.paths['/api/v1/auth/mfa'].post.responses['200'].content['application/json'].schema.properties)).toEqual(['token', 'expiresAt', 'user']);
+  });
+});
