@@ -40,7 +40,7 @@ export async function createPlatform(opts: PlatformOptions = {}) {
   const inventory = createInventoryModule(core);
   const lifecycle = createLifecycleModule(core, { sims: simState });
   const orders = createOrdersModule(core, { accounts, catalog, inventory });
-  const provisioning = createProvisioningModule(core);
+  const provisioning = createProvisioningModule(core, { lifecycle, sims: simState });
   const modules = { accounts, identity, catalog, inventory, lifecycle, orders, provisioning };
 
   const app: App = await createHttpServer({ config, dbs, log, metrics: core.metrics, authenticate: () => identity.authenticate });
@@ -48,7 +48,9 @@ export async function createPlatform(opts: PlatformOptions = {}) {
   registerPlatformRoutes(app, core);
   for (const m of Object.values(modules)) await m.register(app);
 
-  const workers = startWorkers(core, opts.workers ?? config.WORKERS);
+  // Modules with background work of their own (bulk jobs, provisioning deliveries) expose `work()`.
+  const works = Object.values(modules).flatMap((m) => ('work' in m && typeof m.work === 'function' ? [m.work as () => Promise<number>] : []));
+  const workers = startWorkers(core, opts.workers ?? config.WORKERS, works);
   return {
     core, app, modules,
     async close() {
@@ -61,13 +63,13 @@ export async function createPlatform(opts: PlatformOptions = {}) {
 export type Platform = Awaited<ReturnType<typeof createPlatform>>;
 
 /** The background loop of a process: outbox deliveries and due schedules, until stopped. */
-function startWorkers(core: Core, enabled: boolean) {
+function startWorkers(core: Core, enabled: boolean, works: (() => Promise<number>)[] = []) {
   let stopped = !enabled;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   const tick = async () => {
     try {
-      const n = await deliverDueEvents(core.dbs, core.bus, {
+      let n = await deliverDueEvents(core.dbs, core.bus, {
         maxAttempts: core.config.OUTBOX_MAX_ATTEMPTS,
         onDelivered: (d) => core.metrics.outboxDelivered.inc({ subscriber: d.subscriber, outcome: 'delivered' }),
         onError: (err, d) => {
@@ -80,6 +82,7 @@ function startWorkers(core: Core, enabled: boolean) {
         core.log.error({ err, job: name }, 'scheduled job failed');
       });
       for (const name of ran) core.metrics.jobRuns.inc({ job: name, outcome: 'run' });
+      for (const work of works) n += await work();
       if (n > 0 && !stopped) return schedule(0);
     } catch (err) {
       core.log.error({ err }, 'worker loop failed');

@@ -25,11 +25,14 @@ export interface StoredEvent<P = unknown> extends DomainEvent<P> {
 }
 
 export type EventHandler = (event: StoredEvent) => Promise<void>;
+/** A subscriber that takes its due events in batches (one call, one DONE update for many events). */
+export type BatchEventHandler = (events: StoredEvent[]) => Promise<void>;
 
 interface Subscription {
   name: string;
   pattern: string;
   handler: EventHandler;
+  batch?: BatchEventHandler;
 }
 
 /**
@@ -43,6 +46,19 @@ export class EventBus {
   subscribe(name: string, pattern: string, handler: EventHandler): void {
     if (this.subs.has(name)) throw new Error(`subscriber ${name} is registered twice`);
     this.subs.set(name, { name, pattern, handler });
+  }
+
+  /**
+   * Like subscribe, but the worker hands over every due event of this subscriber in one call (in event order);
+   * a throw retries the whole batch. For high-volume fan-out where a call per event would be the bottleneck.
+   */
+  subscribeBatch(name: string, pattern: string, handler: BatchEventHandler): void {
+    if (this.subs.has(name)) throw new Error(`subscriber ${name} is registered twice`);
+    this.subs.set(name, { name, pattern, handler: (e) => handler([e]), batch: handler });
+  }
+
+  batchHandler(name: string): BatchEventHandler | undefined {
+    return this.subs.get(name)?.batch;
   }
 
   subscribersOf(type: string): string[] {

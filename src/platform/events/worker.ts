@@ -52,19 +52,35 @@ export async function deliverDueEvents(dbs: DatabaseService, bus: EventBus, opts
               e.aggregate_type, e.aggregate_id, e.payload, e.actor, e.occurred_at`.execute(dbs.db);
   const rows = claimed.rows.sort((a, b) => a.id - b.id);
   const backoff = opts.backoff ?? defaultBackoff;
+  const eventOf = (row: ClaimedRow): StoredEvent => ({
+    id: row.event_id,
+    eventId: row.event_uuid,
+    tenantId: row.tenant_id,
+    type: row.type,
+    aggregateType: row.aggregate_type,
+    aggregateId: row.aggregate_id,
+    payload: row.payload,
+    actor: row.actor,
+    occurredAt: row.occurred_at,
+  });
+  // Batch subscribers: one call and one DONE update for all their rows; on failure each row retries as usual.
+  const batched = new Map<string, ClaimedRow[]>();
+  for (const row of rows) if (bus.batchHandler(row.subscriber)) batched.set(row.subscriber, [...(batched.get(row.subscriber) ?? []), row]);
+  const failed: { row: ClaimedRow; err: unknown }[] = [];
+  for (const [name, list] of batched) {
+    try {
+      await bus.batchHandler(name)!(list.map(eventOf));
+      await sql`update outbox_deliveries set status = 'DONE', delivered_at = now(), last_error = null, updated_at = now()
+                 where id = any(${list.map((r) => r.id)}::bigint[])`.execute(dbs.db);
+      for (const r of list) opts.onDelivered?.({ id: r.id, subscriber: r.subscriber });
+    } catch (err) {
+      for (const row of list) failed.push({ row, err });
+    }
+  }
   for (const row of rows) {
+    if (batched.has(row.subscriber)) continue;
     const handler = bus.handler(row.subscriber);
-    const event: StoredEvent = {
-      id: row.event_id,
-      eventId: row.event_uuid,
-      tenantId: row.tenant_id,
-      type: row.type,
-      aggregateType: row.aggregate_type,
-      aggregateId: row.aggregate_id,
-      payload: row.payload,
-      actor: row.actor,
-      occurredAt: row.occurred_at,
-    };
+    const event = eventOf(row);
     try {
       if (!handler) throw new Error(`no subscriber named ${row.subscriber} in this process`);
       await handler(event);
@@ -80,6 +96,15 @@ export async function deliverDueEvents(dbs: DatabaseService, bus: EventBus, opts
                  where id = ${row.id}`.execute(dbs.db);
       opts.onError?.(err, { id: row.id, subscriber: row.subscriber, dead });
     }
+  }
+  for (const { row, err } of failed) {
+    const dead = row.attempts >= opts.maxAttempts;
+    const message = err instanceof Error ? err.message : String(err);
+    await sql`update outbox_deliveries
+                 set status = ${dead ? 'DEAD' : 'PENDING'}, last_error = ${message.slice(0, 2000)},
+                     next_attempt_at = now() + make_interval(secs => ${backoff(row.attempts)}), updated_at = now()
+               where id = ${row.id}`.execute(dbs.db);
+    opts.onError?.(err, { id: row.id, subscriber: row.subscriber, dead });
   }
   return rows.length;
 }
