@@ -3,7 +3,7 @@ import type { Core } from '../../platform/core';
 import { recordAudit } from '../../platform/audit';
 import { actorOf, originOf, scopeOf, systemContext, type RequestContext } from '../../platform/auth';
 import { open, seal, type KeyRing } from '../../platform/crypto';
-import { NotFoundError, ValidationError } from '../../platform/http';
+import { AppError, NotFoundError, ValidationError } from '../../platform/http';
 import { stockReportCsv, type StockLine } from './inventory.fns';
 import * as repo from './inventory.repo';
 import { INVENTORY_EVENTS } from './inventory.events';
@@ -108,7 +108,7 @@ export function createStockService(core: Core, ring: () => KeyRing) {
         await core.bus.record(tx, { type: INVENTORY_EVENTS.stockReportDelivered, tenantId, aggregateType: 'stock_report', aggregateId: file, payload: { file, bytes: Buffer.byteLength(csv) } }, actorOf(ctx));
       }
     });
-    if (error) throw new Error(`stock report delivery to ${target.host}:${target.port} failed: ${error}`);
+    if (error) throw new AppError(502, 'sftp-delivery-failed', `stock report delivery to ${target.host}:${target.port} failed: ${error}`);
     return { file, bytes: Buffer.byteLength(csv) };
   }
 
