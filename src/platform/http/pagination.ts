@@ -47,20 +47,22 @@ export async function paginate<DB, TB extends keyof DB, O extends Record<string,
     q = q.where(sql<boolean>`(${sql.ref(column)}, ${sql.ref(idColumn)}) ${cmp} (${cur[0]}, ${cur[1]})`) as typeof q;
   }
   const dir = desc ? 'desc' : 'asc';
+  // The cursor keeps the sort value as PostgreSQL prints it: a JS Date would cut timestamps to milliseconds
+  // and skip or repeat rows written within the same millisecond.
   const rows = (await q
+    .select(sql<string>`${sql.ref(column)}::text`.as('__sort_key') as never)
     .orderBy(sql.ref(column), dir)
     .orderBy(sql.ref(idColumn), dir)
     .limit(page.limit + 1)
-    .execute()) as O[];
+    .execute()) as Array<O & { __sort_key: string | null }>;
   const more = rows.length > page.limit;
-  const items = more ? rows.slice(0, page.limit) : rows;
-  const last = items.at(-1) as Record<string, unknown> | undefined;
-  const keyOf = (col: string) => col.split('.').at(-1)!;
-  const value = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+  const items = (more ? rows.slice(0, page.limit) : rows).map(({ __sort_key: _k, ...item }) => item as unknown as O);
+  const last = more ? rows[page.limit - 1] : undefined;
+  const idKey = idColumn.split('.').at(-1)!;
   return {
     items,
-    nextCursor: more && last
-      ? Buffer.from(JSON.stringify([value(last[keyOf(column)] ?? last[name]), last[keyOf(idColumn)]])).toString('base64url')
+    nextCursor: last
+      ? Buffer.from(JSON.stringify([last.__sort_key, (last as Record<string, unknown>)[idKey]])).toString('base64url')
       : null,
   };
 }
