@@ -80,6 +80,14 @@ describe('order rules', () => {
     expect(removed.json().allowed).toBe(true);
   });
 
+  it('refuses an order that would leave a held add-on without its prerequisite', async () => {
+    // Adding Legacy while removing Pro: the EU pack needs Basic or Pro.
+    const r = await call('POST', `${C}/rules/check-order`, a.headers.tenantCsr, { offerId: ids.legacy, held: [ids.pro, ids.eu], removing: [ids.pro] });
+    expect(r.json()).toMatchObject({ allowed: false, rule: 'PREREQUISITE' });
+    const alsoRemoved = await call('POST', `${C}/rules/check-order`, a.headers.tenantCsr, { offerId: ids.legacy, held: [ids.pro, ids.eu], removing: [ids.pro, ids.eu] });
+    expect(alsoRemoved.json().allowed).toBe(true);
+  });
+
   it('refuses rules naming offers that do not exist', async () => {
     const r = await call('POST', `${C}/offers`, a.headers.tenantAdmin, { code: 'DANGLING', kind: 'SUPPLEMENTARY', spec: roamingPack({ rules: { exclusion: { offers: ['00000000-0000-4000-8000-000000000000'], bundles: [] } } }) });
     expect(r.statusCode).toBe(422);

@@ -22,7 +22,7 @@ import {
 import { type BundleSpec, type OfferKind, type OfferSpec, type PriceOverrides, zoneInput } from './catalog.schemas';
 import { compileOffers, ownAllowanceBuckets, type CompileOffer } from './compile.fns';
 import { catalogFileSchema, csvToCatalogFile, parseCsv, type CatalogFile, type LoadError } from './load.fns';
-import { ALLOWED, evaluateOrderLine, evaluateTransition, type Attributes, type RuleDecision, type RuleItem } from './rules.fns';
+import { ALLOWED, danglingAfter, evaluateOrderLine, evaluateTransition, type Attributes, type RuleDecision, type RuleItem } from './rules.fns';
 import type { TmfKind } from './catalog.tables';
 
 /**
@@ -408,10 +408,15 @@ export function createCatalogService(core: Pick<Core, 'dbs' | 'bus' | 'now'>) {
           const offers = new Set((await repo.getOffersByIds(t, ids)).map((o) => o.id));
           return ruleItems(t, ids.filter((i) => offers.has(i)), ids.filter((i) => !offers.has(i)), input.at);
         };
-        return evaluateOrderLine({
-          candidate: { id: target!.offerId, type: 'OFFER', rules: target!.spec.rules ?? {} },
-          held: await offersAndBundles(input.held), adding: await offersAndBundles(input.adding), removing: input.removing, attributes: input.attributes,
-        });
+        const candidate: RuleItem = { id: target!.offerId, type: 'OFFER', rules: target!.spec.rules ?? {} };
+        const held = await offersAndBundles(input.held);
+        const adding = await offersAndBundles(input.adding);
+        const decision = evaluateOrderLine({ candidate, held, adding, removing: input.removing, attributes: input.attributes });
+        if (!decision.allowed) return decision;
+        // What the order removes must not leave a held add-on without its prerequisite.
+        const dangling = danglingAfter(held, input.removing, [...adding, candidate]);
+        if (dangling) return { allowed: false, rule: 'PREREQUISITE', reason: `${dangling.type.toLowerCase()} ${dangling.id} would be left without its prerequisite; remove it in the same order` };
+        return ALLOWED;
       }),
     /**
      * The rating engine's input for the catalog in force at `at` (every offer, or the given ones), with an
