@@ -4,6 +4,7 @@ import { loadConfig, configSchema, ConfigError } from '../platform/config';
 import { DatabaseService, migrate } from '../platform/db';
 import { createPlatform } from '../app';
 import { seedDemo } from './seed-demo';
+import { registerInventoryCommands } from './inventory.commands';
 
 /** The `cmp` command for operators. */
 const program = new Command('cmp').description('OpenCMP connectivity management platform').showHelpAfterError();
@@ -106,6 +107,8 @@ program.command('config')
       console.log(`${key.padEnd(24)} ${value.padEnd(28)} ${help}`);
     }
   });
+
+registerInventoryCommands(program, config);
 
 program.parseAsync(process.argv).catch((e) => {
   console.error(e instanceof Error ? e.message : e);
