@@ -123,6 +123,23 @@ describe('sign-in', () => {
     await expect.poll(() => page.locator('.datatable tbody tr td:first-child').allTextContents()).toEqual(['Acme Logistics', 'Beta Meters']);
     await nav.getByRole('link', { name: 'Tenants' }).click();
     await row.waitFor();
+
+    // A new tenant: the code's format is checked inline, then it is created and can be worked in.
+    await page.getByRole('button', { name: 'New tenant' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Nordic IoT');
+    await page.getByLabel('Code').fill('Nordic IoT');
+    await page.getByLabel('Home networks').fill('24201, 2420');
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    await page.locator('.field-error').filter({ hasText: 'lower-case letters' }).waitFor();
+    await page.locator('.field-error').filter({ hasText: 'MCC-MNC' }).waitFor();
+    await page.getByLabel('Code').fill(`nordic-${b.fixture.tenantCode}`.slice(0, 40));
+    await page.getByLabel('Home networks').fill('24201, 24202');
+    await page.getByRole('button', { name: 'Create tenant' }).click();
+    const created = page.locator('.datatable tbody tr').filter({ hasText: 'Nordic IoT' });
+    await created.waitFor();
+    expect(await created.textContent()).toContain('24201, 24202');
+    await expect.poll(() => page.getByRole('combobox', { name: 'Working tenant' }).locator('option').allTextContents())
+      .toContainEqual(expect.stringContaining('Nordic IoT'));
     await b.screenshot(page, 'tenants-host-admin');
   });
 });

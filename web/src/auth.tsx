@@ -33,6 +33,9 @@ interface AuthState {
   /** The tenant the console works in: the user's own, or the one a host admin picked. */
   tenantId: string | null;
   setTenantId: (id: string | null) => void;
+  /** Bumped when tenants were created or changed, so the top bar's tenant list reloads. */
+  tenantsVersion: number;
+  tenantsChanged: () => void;
 }
 
 const AuthContext = createContext<AuthState | null>(null);
@@ -50,6 +53,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [user, setUser] = useState<CurrentUser | null>(null);
   const [loading, setLoading] = useState(Boolean(session.token));
   const [tenantId, setTenant] = useState<string | null>(session.tenantId);
+  const [tenantsVersion, setTenantsVersion] = useState(0);
+  const tenantsChanged = useCallback(() => setTenantsVersion((v) => v + 1), []);
 
   // A stored token is only trusted after the server confirms it.
   useEffect(() => {
@@ -98,11 +103,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const value = useMemo<AuthState>(() => {
     const perms = new Set(user?.permissions ?? []);
     return {
-      user, loading, login, verify, logout, setTenantId,
+      user, loading, login, verify, logout, setTenantId, tenantsVersion, tenantsChanged,
       tenantId: user ? (user.role === 'host_admin' ? tenantId : user.tenantId) : null,
       can: (p) => Boolean(user) && (p === undefined || perms.has(p)),
     };
-  }, [user, loading, login, verify, logout, tenantId, setTenantId]);
+  }, [user, loading, login, verify, logout, tenantId, setTenantId, tenantsVersion, tenantsChanged]);
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -26,7 +26,7 @@ export function Layout() {
   );
   const tenants = useLoad<TenantRow[]>(
     async (signal) => (isHost ? (await api.list<TenantRow>('tenants', { limit: 200, sort: 'name' }, signal).catch(() => ({ items: [] as TenantRow[] } as ApiPage<TenantRow>))).items : []),
-    [isHost],
+    [isHost, auth.tenantsVersion],
   );
 
   return (

@@ -60,6 +60,8 @@ function resultLinks(result: unknown) {
   if (typeof r.enterpriseId === 'string') links.push([`/enterprises/${r.enterpriseId}`, 'enterprise']);
   if (typeof r.businessUnitId === 'string') links.push([`/business-units/${r.businessUnitId}`, 'business unit']);
   if (typeof r.billingProfileId === 'string') links.push([`/billing-profiles/${r.billingProfileId}`, 'billing profile']);
+  const many = Array.isArray(r.billingProfileIds) ? r.billingProfileIds.filter((x): x is string => typeof x === 'string') : [];
+  many.forEach((id, i) => links.push([`/billing-profiles/${id}`, many.length > 1 ? `billing profile ${i + 1}` : 'billing profile']));
   if (!links.length) return null;
   return <>{links.map(([to, label], i) => <span key={to}>{i > 0 && ', '}<Link to={to}>{label}</Link></span>)}</>;
 }

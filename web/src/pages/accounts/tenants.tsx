@@ -2,16 +2,17 @@ import { useState } from 'react';
 import { api, idempotencyKeyFor, newIdempotencyKey } from '../../api';
 import { useAuth } from '../../auth';
 import { DataTable } from '../../components/DataTable';
-import { Form, FieldRow, TextField, rules, useForm } from '../../components/Form';
+import { Form, FieldRow, SelectField, TextField, rules, useForm } from '../../components/Form';
 import { Page, Panel } from '../../components/Page';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDateTime } from '../../format';
-import type { Tenant } from './types';
+import { ACCOUNT_STATUSES, type Tenant } from './types';
 
 /** Host administration: the tenants of this platform. Picking one in the top bar works inside it. */
 export function TenantList() {
   const auth = useAuth();
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<Tenant | null>(null);
   const [reloadKey, setReloadKey] = useState(0);
   return (
     <Page
@@ -21,7 +22,12 @@ export function TenantList() {
     >
       {adding && (
         <Panel title="New tenant">
-          <TenantForm onDone={() => { setAdding(false); setReloadKey((k) => k + 1); }} onCancel={() => setAdding(false)} />
+          <TenantForm onDone={() => { setAdding(false); setReloadKey((k) => k + 1); auth.tenantsChanged(); }} onCancel={() => setAdding(false)} />
+        </Panel>
+      )}
+      {editing && (
+        <Panel title={`Edit ${editing.name}`}>
+          <TenantForm key={editing.id} tenant={editing} onDone={() => { setEditing(null); setReloadKey((k) => k + 1); auth.tenantsChanged(); }} onCancel={() => setEditing(null)} />
         </Panel>
       )}
       <DataTable<Tenant>
@@ -39,9 +45,14 @@ export function TenantList() {
           { header: 'Created', render: (t) => formatDateTime(t.createdAt), sort: 'createdAt' },
           {
             header: '', align: 'right',
-            render: (t) => <button type="button" className="btn btn-sm" onClick={() => auth.setTenantId(t.id)} disabled={auth.tenantId === t.id}>
-              {auth.tenantId === t.id ? 'Working in' : 'Work in'}
-            </button>,
+            render: (t) => (
+              <span className="row-actions">
+                <button type="button" className="btn btn-sm" onClick={() => { setAdding(false); setEditing(t); }}>Edit</button>
+                <button type="button" className="btn btn-sm" onClick={() => auth.setTenantId(t.id)} disabled={auth.tenantId === t.id}>
+                  {auth.tenantId === t.id ? 'Working in' : 'Work in'}
+                </button>
+              </span>
+            ),
           },
         ]}
       />
@@ -49,12 +60,15 @@ export function TenantList() {
   );
 }
 
-type TenantValues = { code: string; name: string; plmns: string; currency: string; timeZone: string };
+type TenantValues = { code: string; name: string; plmns: string; currency: string; timeZone: string; status: string };
 
-function TenantForm({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }) {
+/** Creates a tenant, or edits one (`tenant` given: the code stays). */
+function TenantForm({ tenant, onDone, onCancel }: { tenant?: Tenant; onDone: () => void; onCancel: () => void }) {
   const [key] = useState(newIdempotencyKey);
   const form = useForm<TenantValues>({
-    initial: { code: '', name: '', plmns: '', currency: 'EUR', timeZone: 'UTC' },
+    initial: tenant
+      ? { code: tenant.code, name: tenant.name, plmns: tenant.plmns.join(', '), currency: tenant.currency, timeZone: tenant.timeZone, status: tenant.status }
+      : { code: '', name: '', plmns: '', currency: 'EUR', timeZone: 'UTC', status: 'ACTIVE' },
     validate: (v) => ({
       code: rules.required(v.code) ?? rules.pattern(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lower-case letters, digits and -, 2 to 40')(v.code.trim()),
       name: rules.required(v.name),
@@ -62,25 +76,34 @@ function TenantForm({ onDone, onCancel }: { onDone: () => void; onCancel: () => 
       currency: rules.required(v.currency) ?? rules.pattern(/^[A-Z]{3}$/, 'must be an ISO 4217 code like EUR')(v.currency.trim()),
     }),
     onSubmit: async (v) => {
-      const body = {
-        code: v.code.trim(), name: v.name.trim(), currency: v.currency.trim(), timeZone: v.timeZone.trim() || 'UTC',
+      const fields = {
+        name: v.name.trim(), currency: v.currency.trim(), timeZone: v.timeZone.trim() || 'UTC',
         plmns: v.plmns.split(',').map((s) => s.trim()).filter(Boolean),
       };
-      await api.post('tenants', body, { idempotencyKey: idempotencyKeyFor(key, body), headers: { 'x-tenant-id': '' } });
+      // Host-level calls: no working tenant header.
+      if (tenant) {
+        await api.patch(`tenants/${tenant.id}`, { ...fields, status: v.status }, { headers: { 'x-tenant-id': '' } });
+      } else {
+        const body = { code: v.code.trim(), ...fields };
+        await api.post('tenants', body, { idempotencyKey: idempotencyKeyFor(key, body), headers: { 'x-tenant-id': '' } });
+      }
       onDone();
     },
   });
   return (
-    <Form form={form} submitLabel="Create tenant" onCancel={onCancel}>
+    <Form form={form} submitLabel={tenant ? 'Save changes' : 'Create tenant'} onCancel={onCancel}>
       <FieldRow>
         <TextField field={form.field('name')} label="Name" required autoFocus />
-        <TextField field={form.field('code')} label="Code" required hint="Short, unique, e.g. acme-mobile" />
+        <TextField field={form.field('code')} label="Code" required disabled={Boolean(tenant)} hint={tenant ? undefined : 'Short, unique, e.g. acme-mobile'} />
       </FieldRow>
       <FieldRow>
         <TextField field={form.field('plmns')} label="Home networks" hint="MCC-MNC, comma separated, e.g. 26201, 310260" />
         <TextField field={form.field('currency')} label="Currency" required />
       </FieldRow>
-      <TextField field={form.field('timeZone')} label="Time zone" hint="IANA name, default UTC" />
+      <FieldRow>
+        <TextField field={form.field('timeZone')} label="Time zone" hint="IANA name, default UTC" />
+        {tenant && <SelectField field={form.field('status')} label="Status" options={ACCOUNT_STATUSES.map((s) => ({ value: s, label: s }))} />}
+      </FieldRow>
     </Form>
   );
 }
