@@ -16,6 +16,7 @@ import { DELIVERABLE_EVENTS, PROVISIONING_EVENTS } from './provisioning.events';
 import type { ProvisioningTargetsTable, TargetKind } from './provisioning.tables';
 
 export const FANOUT_SUBSCRIBER = 'provisioning.fan-out';
+const DELIVERABLE = new Set<string>(DELIVERABLE_EVENTS);
 
 export interface ProvisioningDeps {
   lifecycle: Pick<LifecycleModule, 'settleChanges' | 'simsForDelivery' | 'reportImei' | 'recordTestUsage' | 'asSystem'>;
@@ -124,6 +125,7 @@ export function createProvisioningService(core: Core, deps: ProvisioningDeps) {
         const rows: Record<string, unknown>[] = [];
         const settleNow: SettleResult[] = [];
         for (const e of list) {
+          if (!DELIVERABLE.has(e.type)) continue; // holds, settlements, bulk jobs: nothing for the network
           const p = (e.payload ?? {}) as { simId?: string; enterpriseId?: string | null; changeId?: string | null };
           const concerned = targets.filter((t) => subscribed(t.event_types, e.type));
           for (const t of concerned) {
