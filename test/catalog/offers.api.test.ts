@@ -54,6 +54,14 @@ describe('creating offers', () => {
     expect((await call('POST', `${C}/offers`, a.headers.tenantAdmin, { code: 'IOT10', kind: 'PRIMARY', spec: iotPlan() })).statusCode).toBe(409);
   });
 
+  it('answers 409, never 500, when two requests create the same code at once', async () => {
+    const results = await Promise.all([1, 2, 3].map(() => call('POST', `${C}/offers`, a.headers.tenantAdmin, { code: 'RACE', kind: 'PRIMARY', spec: iotPlan() })));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409, 409]);
+    const bad = await call('PUT', `${C}/zones/bad code`, a.headers.tenantAdmin, { name: 'x', plmns: ['262'] });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().errors[0].field).toBe('params.code');
+  });
+
   it('validates a document as the editor types, without saving', async () => {
     const good = await call('POST', `${C}/offers/validate`, a.headers.tenantAdmin, { kind: 'SUPPLEMENTARY', spec: roamingPack() });
     expect(good.json()).toEqual({ valid: true, errors: [], warnings: [] });
@@ -66,7 +74,7 @@ describe('creating offers', () => {
     expect((await call('POST', `${C}/offers`, a.headers.enterpriseAdmin, { code: 'X1', kind: 'PRIMARY', spec: iotPlan() })).statusCode).toBe(403);
     const list = await call('GET', `${C}/offers?kind=PRIMARY`, a.headers.enterpriseUser);
     expect(list.statusCode).toBe(200);
-    expect(list.json().items.map((o: { code: string }) => o.code)).toEqual(['IOT10']);
+    expect(list.json().items.map((o: { code: string }) => o.code)).toEqual(['IOT10', 'RACE']);
     const id = list.json().items[0].id;
     expect((await call('GET', `${C}/offers/${id}`, b.headers.tenantAdmin)).statusCode).toBe(404);
     expect((await call('GET', `${C}/offers`, b.headers.tenantAdmin)).json().items).toEqual([]);

@@ -38,9 +38,9 @@ export function registerCatalogRoutes(app: App, svc: CatalogService): void {
   // Zones
   app.get(`${P}/zones`, { config: read, schema: { tags, summary: 'Rating zones (home, roaming zones as PLMN lists)', response: { 200: z.object({ items: z.array(zoneOut) }) } } },
     async (req) => ({ items: await svc.listZones(req.ctx) }));
-  app.put(`${P}/zones/:code`, { config: write, schema: { tags, summary: 'Create or replace a zone', params: z.object({ code: z.string() }), body: zoneInput.omit({ code: true }), response: { 200: zoneOut } } },
+  app.put(`${P}/zones/:code`, { config: write, schema: { tags, summary: 'Create or replace a zone', params: zoneInput.pick({ code: true }), body: zoneInput.omit({ code: true }), response: { 200: zoneOut } } },
     async (req) => svc.saveZone(req.ctx, { ...req.body, code: req.params.code }));
-  app.delete(`${P}/zones/:code`, { config: write, schema: { tags, summary: 'Delete a zone no offer uses', params: z.object({ code: z.string() }) } },
+  app.delete(`${P}/zones/:code`, { config: write, schema: { tags, summary: 'Delete a zone no offer uses', params: zoneInput.pick({ code: true }) } },
     async (req, reply) => { await svc.deleteZone(req.ctx, req.params.code); return reply.code(204).send(); });
 
   // Offers and versions

@@ -92,6 +92,16 @@ export function createCatalogService(core: Pick<Core, 'dbs' | 'bus' | 'now'>) {
     bus.record(tx, { type, tenantId: ctx.tenantId, aggregateType, aggregateId, payload }, actorOf(ctx));
   const inTx = <T>(scope: TenantScope, tx: Tx | undefined, fn: (tx: Tx) => Promise<T>) => (tx ? fn(tx) : dbs.tenant(scope, fn));
 
+  /** A unique index caught a concurrent change the checks before it could not see: 409, not 500. */
+  async function unique<T>(p: Promise<T>, message: string, field?: string): Promise<T> {
+    try {
+      return await p;
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw new ConflictError(message, field ? [{ field, reason: 'is already used' }] : []);
+      throw err;
+    }
+  }
+
   async function specContext(tx: Tx): Promise<SpecContext> {
     return { zones: new Set((await repo.listZones(tx)).map((z) => z.code)) };
   }
@@ -146,7 +156,7 @@ export function createCatalogService(core: Pick<Core, 'dbs' | 'bus' | 'now'>) {
   async function createOfferTx(tx: Tx, ctx: RequestContext, input: { code: string; kind: OfferKind; spec: unknown }, prefix = 'spec') {
     const spec = await validSpec(tx, input.kind, input.spec, undefined, prefix);
     if (await repo.getOfferByCode(tx, input.code)) throw new ConflictError(`an offer with code ${input.code} exists`, [{ field: 'code', reason: 'is already used' }]);
-    const offer = await repo.insertOffer(tx, ctx.tenantId!, { code: input.code, name: spec.name, kind: input.kind });
+    const offer = await unique(repo.insertOffer(tx, ctx.tenantId!, { code: input.code, name: spec.name, kind: input.kind }), `an offer with code ${input.code} exists`, 'code');
     const version = await repo.insertVersion(tx, ctx.tenantId!, { offer_id: offer.id, version: 1, spec, based_on: null });
     await audit(tx, ctx, 'create', 'catalog_offer', offer.id, null, { code: offer.code, kind: offer.kind, spec });
     await emit(tx, ctx, CATALOG_EVENTS.offerCreated, 'catalog_offer', offer.id, { offerId: offer.id, code: offer.code, kind: offer.kind });
@@ -167,7 +177,7 @@ export function createCatalogService(core: Pick<Core, 'dbs' | 'bus' | 'now'>) {
       await audit(tx, ctx, 'update', 'catalog_offer_version', version.id, open.spec, spec);
     } else {
       const latest = current._latest;
-      version = await repo.insertVersion(tx, ctx.tenantId!, { offer_id: id, version: latest.version + 1, spec, based_on: latest.version });
+      version = await unique(repo.insertVersion(tx, ctx.tenantId!, { offer_id: id, version: latest.version + 1, spec, based_on: latest.version }), 'another change to this offer was saved at the same time; reload and retry');
       await audit(tx, ctx, 'create', 'catalog_offer_version', version.id, null, spec);
       await emit(tx, ctx, CATALOG_EVENTS.versionCreated, 'catalog_offer', id, { offerId: id, code: current.code, version: version.version });
     }
@@ -209,7 +219,7 @@ export function createCatalogService(core: Pick<Core, 'dbs' | 'bus' | 'now'>) {
       await repo.updateVersion(tx, previous.id, { status: 'RETIRED', effective_to: from });
       await audit(tx, ctx, 'supersede', 'catalog_offer_version', previous.id, { status: previous.status, effectiveTo: iso(previous.effective_to) }, { status: 'RETIRED', effectiveTo: from.toISOString() });
     }
-    const updated = await repo.updateVersion(tx, v.id, { status: 'ACTIVE', effective_from: from, effective_to: null, activated_at: now });
+    const updated = await unique(repo.updateVersion(tx, v.id, { status: 'ACTIVE', effective_from: from, effective_to: null, activated_at: now }), 'another version of this offer takes effect at that instant', 'effectiveFrom');
     const spec = v.spec as unknown as OfferSpec;
     if (spec.name !== offer.name) await repo.updateOffer(tx, id, { name: spec.name });
     await audit(tx, ctx, 'activate', 'catalog_offer_version', v.id, { status: v.status }, { status: 'ACTIVE', effectiveFrom: from.toISOString() });
@@ -324,7 +334,7 @@ export function createCatalogService(core: Pick<Core, 'dbs' | 'bus' | 'now'>) {
       if (await repo.openVersion(tx, id)) throw new ConflictError('a draft or approved version already exists: finish or edit it first');
       const base = from ? await repo.getVersion(tx, id, from) : offer._latest;
       if (!base) throw new NotFoundError(`version ${from} of offer`, id);
-      const v = await repo.insertVersion(tx, ctx.tenantId!, { offer_id: id, version: offer._latest.version + 1, spec: base.spec, based_on: base.version });
+      const v = await unique(repo.insertVersion(tx, ctx.tenantId!, { offer_id: id, version: offer._latest.version + 1, spec: base.spec, based_on: base.version }), 'another change to this offer was saved at the same time; reload and retry');
       await audit(tx, ctx, 'create', 'catalog_offer_version', v.id, null, { basedOn: base.version });
       await emit(tx, ctx, CATALOG_EVENTS.versionCreated, 'catalog_offer', id, { offerId: id, code: offer.code, version: v.version });
       return versionView(v);
@@ -716,7 +726,7 @@ export function createCatalogService(core: Pick<Core, 'dbs' | 'bus' | 'now'>) {
     const spec = await validBundle(tx, input.level, input.spec, undefined, prefix, codes);
     const exists = (await repo.allBundles(tx)).some((b) => b.code === input.code);
     if (exists) throw new ConflictError(`a bundle with code ${input.code} exists`, [{ field: 'code', reason: 'is already used' }]);
-    const b = await repo.insertBundle(tx, ctx.tenantId!, { code: input.code, name: spec.name, level: input.level, spec });
+    const b = await unique(repo.insertBundle(tx, ctx.tenantId!, { code: input.code, name: spec.name, level: input.level, spec }), `a bundle with code ${input.code} exists`, 'code');
     await audit(tx, ctx, 'create', 'catalog_bundle', b.id, null, spec);
     await emit(tx, ctx, CATALOG_EVENTS.bundleCreated, 'catalog_bundle', b.id, { bundleId: b.id, code: b.code });
     return b;
