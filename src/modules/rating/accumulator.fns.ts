@@ -1,6 +1,5 @@
 import { admitsUsageType, type CompiledAccumulatorDefinition, type RatingCatalog } from './catalog.fns';
-import type { TimeTypePiece } from './calendar.fns';
-import type { AccumulatorImpact, RatingSubscriber, UnitType } from './rating.types';
+import type { AccumulatorImpact, RatingSubscriber, SegmentState, UnitType } from './rating.types';
 
 /**
  * §12.1 accumulator updates for one rated part. Subscriber accumulators count the usage itself (one event per
@@ -14,7 +13,10 @@ export interface AccumulatedPart {
   unitType: UnitType;
   /** The first part of the session (a session is one event). */
   firstPart: boolean;
-  pieces: readonly TimeTypePiece[];
+  /** The session's segments after and before the part; the part touched those from firstTouched on. */
+  segments: readonly SegmentState[];
+  before: readonly SegmentState[];
+  firstTouched: number;
   charge: number;
   accountUnits: number;
   accountMoney: number;
@@ -27,8 +29,8 @@ function admitsTimeType(def: CompiledAccumulatorDefinition, timeType: string): b
 }
 
 function deltaOf(def: CompiledAccumulatorDefinition, part: AccumulatedPart): number {
-  // Events and money are counted by the time type at the part's start; units per time-type piece.
-  const startTimeType = part.pieces[0].timeType;
+  // Events and money are counted by the time type at the part's start; units per time-type segment.
+  const startTimeType = part.segments[part.firstTouched].timeType;
   const unitsCount = def.unitType === null || def.unitType === part.unitType;
   if (def.level === 'SUBSCRIBER') {
     switch (def.measure) {
@@ -39,7 +41,10 @@ function deltaOf(def: CompiledAccumulatorDefinition, part: AccumulatedPart): num
       case 'UNITS': {
         if (!unitsCount) return 0;
         let units = 0;
-        for (const piece of part.pieces) if (admitsTimeType(def, piece.timeType)) units += piece.quantity;
+        for (let i = part.firstTouched; i < part.segments.length; i++) {
+          const seg = part.segments[i];
+          if (admitsTimeType(def, seg.timeType)) units += seg.quantity - (i < part.before.length ? part.before[i].quantity : 0);
+        }
         return units;
       }
     }

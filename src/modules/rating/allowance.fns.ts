@@ -25,6 +25,8 @@ export interface AllowanceSides {
   available: number;
   /** The exhaustion policy of the last candidate in consumption order; null when there is no candidate. */
   policy: ExhaustionPolicy | null;
+  /** A chunk found no side to cover it: what was left has been taken and the allowances are used up. */
+  exhausted: boolean;
 }
 
 interface OrderedBucket {
@@ -45,11 +47,7 @@ export function compareBuckets(
 ): number {
   const template = subscriber.balancePriority;
   if (template) {
-    const rank = (bucket: OrderedBucket) => {
-      const i = template.indexOf(bucket.definitionId);
-      return i < 0 ? template.length : i;
-    };
-    const byTemplate = rank(a) - rank(b);
+    const byTemplate = templateRank(template, a.definitionId) - templateRank(template, b.definitionId);
     if (byTemplate !== 0) return byTemplate;
   }
   const aExpiry = a.expiresAt ?? Number.POSITIVE_INFINITY;
@@ -60,8 +58,30 @@ export function compareBuckets(
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+function templateRank(template: readonly string[], definitionId: string): number {
+  const i = template.indexOf(definitionId);
+  return i < 0 ? template.length : i;
+}
+
 export function isValidAt(bucket: { validFrom: Instant; expiresAt?: Instant | null }, at: Instant): boolean {
   return bucket.validFrom <= at && (bucket.expiresAt == null || at < bucket.expiresAt);
+}
+
+/** Insertion sort in consumption order: sides hold a handful of buckets, and it needs no closure. */
+export function sortInConsumptionOrder<C extends { bucket: OrderedBucket & { priority?: number }; definition: { priority: number } }>(
+  subscriber: RatingSubscriber,
+  list: C[],
+): void {
+  for (let i = 1; i < list.length; i++) {
+    const item = list[i];
+    const itemPriority = item.bucket.priority ?? item.definition.priority;
+    let j = i - 1;
+    while (j >= 0 && compareBuckets(subscriber, list[j].bucket, list[j].bucket.priority ?? list[j].definition.priority, item.bucket, itemPriority) > 0) {
+      list[j + 1] = list[j];
+      j--;
+    }
+    list[j + 1] = item;
+  }
 }
 
 /** The allowance buckets that may pay usage of this type and unit at this instant, split into sides. */
@@ -76,7 +96,8 @@ export function allowanceSides(
   const real: AllowanceCandidate[] = [];
   const shadow: AllowanceCandidate[] = [];
   let available = 0;
-  for (const bucket of buckets) {
+  for (let i = 0; i < buckets.length; i++) {
+    const bucket = buckets[i];
     const definition = catalog.allowanceDefinitions.get(bucket.definitionId);
     if (!definition) throw new RangeError(`allowance bucket ${bucket.id} has unknown definition ${bucket.definitionId}`);
     if (definition.unitType !== unitType || !isValidAt(bucket, at) || !admitsUsageType(definition, finalUsageType)) continue;
@@ -85,27 +106,25 @@ export function allowanceSides(
     (bucket.side === 'SHADOW' ? shadow : real).push({ bucket, definition, available: amount, taken: 0 });
     available += amount;
   }
-  const order = (a: AllowanceCandidate, b: AllowanceCandidate) =>
-    compareBuckets(subscriber, a.bucket, a.bucket.priority ?? a.definition.priority, b.bucket, b.bucket.priority ?? b.definition.priority);
-  if (real.length > 1) real.sort(order);
-  if (shadow.length > 1) shadow.sort(order);
+  sortInConsumptionOrder(subscriber, real);
+  sortInConsumptionOrder(subscriber, shadow);
   const shadowFirst = subscriber.balanceSideOrder === 'SHADOW_THEN_REAL';
   const first = shadowFirst ? shadow : real;
   const second = shadowFirst ? real : shadow;
   const last = second.length > 0 ? second[second.length - 1] : first.length > 0 ? first[first.length - 1] : null;
-  return { first, second, available, policy: last ? last.definition.onExhaustion : null };
+  return { first, second, available, policy: last ? last.definition.onExhaustion : null, exhausted: false };
 }
 
 function sideAvailable(side: AllowanceCandidate[]): number {
   let sum = 0;
-  for (const c of side) sum += c.available;
+  for (let i = 0; i < side.length; i++) sum += side[i].available;
   return sum;
 }
 
 /** Takes `amount` from the side's buckets in order (the caller knows the side can cover it). */
 function take(side: AllowanceCandidate[], amount: number): void {
-  for (const c of side) {
-    if (amount === 0) return;
+  for (let i = 0; i < side.length && amount > 0; i++) {
+    const c = side[i];
     const part = c.available < amount ? c.available : amount;
     c.available -= part;
     c.taken += part;
@@ -113,66 +132,78 @@ function take(side: AllowanceCandidate[], amount: number): void {
   }
 }
 
-function drain(sides: AllowanceSides): number {
+function drainSide(side: AllowanceCandidate[]): number {
   let drained = 0;
-  for (const side of [sides.first, sides.second]) {
-    for (const c of side) {
-      drained += c.available;
-      c.taken += c.available;
-      c.available = 0;
-    }
+  for (let i = 0; i < side.length; i++) {
+    const c = side[i];
+    drained += c.available;
+    c.taken += c.available;
+    c.available = 0;
   }
-  sides.available = 0;
   return drained;
 }
 
-export interface ChunkDebit {
-  debited: number;
-  exhausted: boolean;
+/** Partial-chunk rule: what is left, first side first; the allowances are then used up. */
+function drain(sides: AllowanceSides): number {
+  const drained = drainSide(sides.first) + drainSide(sides.second);
+  sides.available = 0;
+  sides.exhausted = true;
+  return drained;
+}
+
+/** Whole chunks one side can pay, at most `wanted`; returns how many it paid. */
+function takeWholeChunks(sides: AllowanceSides, side: AllowanceCandidate[], chunk: number, wanted: number): number {
+  if (wanted === 0) return 0;
+  const whole = Math.min(wanted, Math.floor(sideAvailable(side) / chunk));
+  if (whole > 0) {
+    take(side, whole * chunk);
+    sides.available -= whole * chunk;
+  }
+  return whole;
 }
 
 /**
- * Debits `count` consecutive chunks: the first of `firstChunk` units, the others of `chunk` units.
+ * Debits `count` consecutive chunks: the first of `firstChunk` units, the others of `chunk` units, and
+ * returns the units debited (sides.exhausted tells whether the partial-chunk rule ended it).
  * Equivalent to deciding chunk by chunk (first side if it covers the chunk, else second side, else take what
  * is left), computed per side in O(buckets): a side that once fails to cover `chunk` never covers it again.
  */
-export function debitChunks(sides: AllowanceSides, firstChunk: number, chunk: number, count: number): ChunkDebit {
+export function debitChunks(sides: AllowanceSides, firstChunk: number, chunk: number, count: number): number {
   let debited = 0;
   let remaining = count;
   if (remaining > 0 && firstChunk !== chunk) {
     const side = sideAvailable(sides.first) >= firstChunk ? sides.first : sideAvailable(sides.second) >= firstChunk ? sides.second : null;
-    if (side === null) return { debited: drain(sides), exhausted: true };
+    if (side === null) return drain(sides);
     take(side, firstChunk);
     sides.available -= firstChunk;
     debited += firstChunk;
     remaining--;
   }
-  for (const side of [sides.first, sides.second]) {
-    if (remaining === 0) break;
-    const whole = Math.min(remaining, Math.floor(sideAvailable(side) / chunk));
-    if (whole === 0) continue;
-    take(side, whole * chunk);
-    sides.available -= whole * chunk;
-    debited += whole * chunk;
-    remaining -= whole;
-  }
-  if (remaining > 0) return { debited: debited + drain(sides), exhausted: true };
-  return { debited, exhausted: false };
+  const fromFirst = takeWholeChunks(sides, sides.first, chunk, remaining);
+  const fromSecond = takeWholeChunks(sides, sides.second, chunk, remaining - fromFirst);
+  debited += (fromFirst + fromSecond) * chunk;
+  if (fromFirst + fromSecond < remaining) debited += drain(sides);
+  return debited;
+}
+
+function pushImpacts(side: AllowanceCandidate[], impacts: AllowanceImpact[]): void {
+  for (let i = 0; i < side.length; i++) if (side[i].taken > 0) impacts.push({ bucketId: side[i].bucket.id, amount: side[i].taken });
 }
 
 export function allowanceImpactsOf(sides: AllowanceSides): AllowanceImpact[] {
   const impacts: AllowanceImpact[] = [];
-  for (const side of [sides.first, sides.second]) {
-    for (const c of side) if (c.taken > 0) impacts.push({ bucketId: c.bucket.id, amount: c.taken });
-  }
+  pushImpacts(sides.first, impacts);
+  pushImpacts(sides.second, impacts);
   return impacts;
+}
+
+function accountTaken(side: AllowanceCandidate[]): number {
+  let units = 0;
+  for (let i = 0; i < side.length; i++) if (side[i].definition.level === 'ACCOUNT') units += side[i].taken;
+  return units;
 }
 
 /** Units taken from account-level buckets (account accumulators count only these, §10.3). */
 export function accountUnitsTaken(sides: AllowanceSides): number {
-  let units = 0;
-  for (const side of [sides.first, sides.second]) {
-    for (const c of side) if (c.definition.level === 'ACCOUNT') units += c.taken;
-  }
-  return units;
+  return accountTaken(sides.first) + accountTaken(sides.second);
 }

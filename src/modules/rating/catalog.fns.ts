@@ -55,6 +55,8 @@ export interface CompiledTariffPlan {
   calendarId: string | null;
   calendar: CompiledCalendar | null;
   currencySets: Map<string, CompiledCurrencySet>;
+  /** The set in the plan's own currency (the fallback, and usually the only one). */
+  planCurrencySet: CompiledCurrencySet;
 }
 
 export interface CompiledOffer {
@@ -177,8 +179,7 @@ function build(definition: RatingCatalogDefinition): { catalog: RatingCatalog; i
   for (const [i, plan] of definition.tariffPlans.entries()) {
     const path = `tariffPlans[${i}](${plan.id})`;
     if (plans.has(plan.id)) error(path, 'DUPLICATE_ID', plan.id);
-    const compiled = compilePlan(plan, path, calendars, error, warn);
-    if (compiled) plans.set(plan.id, compiled);
+    plans.set(plan.id, compilePlan(plan, path, calendars, error, warn));
   }
 
   const offers = new Map<string, CompiledOffer>();
@@ -315,7 +316,7 @@ function compilePlan(
   calendars: Map<string, CompiledCalendar>,
   error: Report,
   warn: Report,
-): CompiledTariffPlan | null {
+): CompiledTariffPlan {
   if (!UNIT_TYPES.has(plan.unitType)) error(path, 'UNKNOWN_UNIT_TYPE', plan.unitType);
   const calendar = plan.calendar === undefined ? null : (calendars.get(plan.calendar) ?? null);
   if (plan.calendar !== undefined && !calendar) error(path, 'UNKNOWN_CALENDAR', plan.calendar);
@@ -361,7 +362,12 @@ function compilePlan(
       currencies: [...new Set(sets.flatMap((s) => s.currencies))],
     });
   }
-  if (!currencySets.has(plan.currency)) error(path, 'NO_PLAN_CURRENCY_SET', `no currency set in the plan currency ${plan.currency}`);
+  let planCurrencySet = currencySets.get(plan.currency);
+  if (!planCurrencySet) {
+    error(path, 'NO_PLAN_CURRENCY_SET', `no currency set in the plan currency ${plan.currency}`);
+    // Only validation sees this plan (an invalid catalog is never compiled for rating).
+    planCurrencySet = { currency: plan.currency, byTimeType: new Map(), only: null, currencies: [] };
+  }
   const compiled: CompiledTariffPlan = {
     id: plan.id,
     unitType: plan.unitType,
@@ -369,6 +375,7 @@ function compilePlan(
     calendarId: plan.calendar ?? null,
     calendar,
     currencySets,
+    planCurrencySet,
   };
   if (calendar) checkTimeTypes(compiled, calendar, path, error);
   return compiled;

@@ -23,36 +23,52 @@ export function guideOffer(
   finalUsageType: string,
   at: Instant,
 ): GuidedOffer | null {
-  let best: GuidedOffer | null = null;
-  for (const instance of subscriber.offers) {
+  let bestInstance: OfferInstance | null = null;
+  let bestOffer: CompiledOffer | null = null;
+  let bestPlan: CompiledTariffPlan | null = null;
+  const offers = subscriber.offers;
+  for (let i = 0; i < offers.length; i++) {
+    const instance = offers[i];
     if (!isActiveAt(instance, at)) continue;
     const offer = catalog.offers.get(instance.offerId);
     if (!offer) throw new RangeError(`subscriber ${subscriber.id} holds unknown offer ${instance.offerId}`);
     const plan = offer.plans.get(finalUsageType);
     if (!plan) continue;
-    const candidate = { instance, offer, plan };
-    if (best === null || comparePrecedence(subscriber, candidate, best) < 0) best = candidate;
+    if (bestInstance === null || comparePrecedence(subscriber, instance, offer, plan, bestInstance, bestOffer!, bestPlan!) < 0) {
+      bestInstance = instance;
+      bestOffer = offer;
+      bestPlan = plan;
+    }
   }
-  return best;
+  return bestInstance === null ? null : { instance: bestInstance, offer: bestOffer!, plan: bestPlan! };
 }
 
-function comparePrecedence(subscriber: RatingSubscriber, a: GuidedOffer, b: GuidedOffer): number {
+function templateRank(priority: readonly string[], planId: string): number {
+  const i = priority.indexOf(planId);
+  return i < 0 ? priority.length : i;
+}
+
+function comparePrecedence(
+  subscriber: RatingSubscriber,
+  a: OfferInstance,
+  aOffer: CompiledOffer,
+  aPlan: CompiledTariffPlan,
+  b: OfferInstance,
+  bOffer: CompiledOffer,
+  bPlan: CompiledTariffPlan,
+): number {
   const priority = subscriber.tariffPlanPriority;
   if (priority) {
-    const rank = (g: GuidedOffer) => {
-      const i = priority.indexOf(g.plan.id);
-      return i < 0 ? priority.length : i;
-    };
-    const byTemplate = rank(a) - rank(b);
+    const byTemplate = templateRank(priority, aPlan.id) - templateRank(priority, bPlan.id);
     if (byTemplate !== 0) return byTemplate;
   }
-  const supplementary = Number(b.offer.kind === 'SUPPLEMENTARY') - Number(a.offer.kind === 'SUPPLEMENTARY');
+  const supplementary = Number(bOffer.kind === 'SUPPLEMENTARY') - Number(aOffer.kind === 'SUPPLEMENTARY');
   if (supplementary !== 0) return supplementary;
-  const expiry = (a.instance.endsAt ?? Number.POSITIVE_INFINITY) - (b.instance.endsAt ?? Number.POSITIVE_INFINITY);
-  if (expiry !== 0 && !Number.isNaN(expiry)) return expiry;
-  const activation = a.instance.activatedAt - b.instance.activatedAt;
-  if (activation !== 0) return activation;
-  return a.instance.id < b.instance.id ? -1 : a.instance.id > b.instance.id ? 1 : 0;
+  const aEnds = a.endsAt ?? Number.POSITIVE_INFINITY;
+  const bEnds = b.endsAt ?? Number.POSITIVE_INFINITY;
+  if (aEnds !== bEnds) return aEnds < bEnds ? -1 : 1;
+  if (a.activatedAt !== b.activatedAt) return a.activatedAt - b.activatedAt;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** The active primary offer's default calendar id, for plans without their own calendar (§9). */

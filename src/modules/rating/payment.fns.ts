@@ -1,5 +1,5 @@
 import { assertMicros, type Micros } from '../../platform/money';
-import { compareBuckets, isValidAt } from './allowance.fns';
+import { isValidAt, sortInConsumptionOrder } from './allowance.fns';
 import { admitsUsageType, type CompiledMoneyDefinition, type RatingCatalog } from './catalog.fns';
 import type { Instant, MoneyBucket, MoneyImpact, RatingSubscriber } from './rating.types';
 
@@ -20,15 +20,14 @@ interface MoneyCandidate {
 
 export interface MoneyPayment {
   impacts: MoneyImpact[];
-  /** Offline: what no bucket took and no main balance was named for. */
+  /** What no bucket took: offline, no main balance was named; online, no side could pay it all. */
   unpaid: Micros;
-  /** Online: no side could pay the whole charge; nothing was taken. */
-  insufficient: boolean;
   /** Micro-units taken from account-level buckets. */
   fromAccount: Micros;
 }
 
 const NOTHING: MoneyImpact[] = [];
+const NO_PAYMENT: MoneyPayment = Object.freeze({ impacts: NOTHING, unpaid: 0, fromAccount: 0 }) as MoneyPayment;
 
 export function payMoney(
   catalog: RatingCatalog,
@@ -39,12 +38,17 @@ export function payMoney(
   at: Instant,
   online: boolean,
 ): MoneyPayment {
-  if (amount === 0) return { impacts: NOTHING, unpaid: 0, insufficient: false, fromAccount: 0 };
+  if (amount === 0) return NO_PAYMENT;
+  if (amount > 0 && buckets.length === 1) {
+    // One money bucket (the usual account main balance): no sides to choose between.
+    const paid = payFromOnly(catalog, subscriber, buckets[0], amount, finalUsageType, at);
+    if (paid !== null) return paid;
+  }
   const real: MoneyCandidate[] = [];
   const shadow: MoneyCandidate[] = [];
-  for (const bucket of buckets) {
-    const definition = catalog.moneyDefinitions.get(bucket.definitionId);
-    if (!definition) throw new RangeError(`money bucket ${bucket.id} has unknown definition ${bucket.definitionId}`);
+  for (let i = 0; i < buckets.length; i++) {
+    const bucket = buckets[i];
+    const definition = definitionOf(catalog, bucket);
     if (definition.currency !== subscriber.currency || !isValidAt(bucket, at) || !admitsUsageType(definition, finalUsageType)) {
       continue;
     }
@@ -53,42 +57,69 @@ export function payMoney(
     const capacity = bucket.amount > floor ? bucket.amount - floor : 0;
     (bucket.side === 'SHADOW' ? shadow : real).push({ bucket, definition, capacity });
   }
-  const order = (a: MoneyCandidate, b: MoneyCandidate) =>
-    compareBuckets(subscriber, a.bucket, a.bucket.priority ?? a.definition.priority, b.bucket, b.bucket.priority ?? b.definition.priority);
-  if (real.length > 1) real.sort(order);
-  if (shadow.length > 1) shadow.sort(order);
+  sortInConsumptionOrder(subscriber, real);
+  sortInConsumptionOrder(subscriber, shadow);
   const shadowFirst = subscriber.balanceSideOrder === 'SHADOW_THEN_REAL';
+  const first = shadowFirst ? shadow : real;
+  const second = shadowFirst ? real : shadow;
 
   if (amount < 0) {
     // A negative tariff lowered the session's running total: give it back to the main balance, else the
     // first bucket that would have paid.
-    const target = subscriber.mainBalanceId ?? (shadowFirst ? shadow[0] ?? real[0] : real[0] ?? shadow[0])?.bucket.id;
-    if (target === undefined) return { impacts: NOTHING, unpaid: amount, insufficient: false, fromAccount: 0 };
-    const level = [...real, ...shadow].find((c) => c.bucket.id === target)?.definition.level;
-    return { impacts: [{ bucketId: target, amount }], unpaid: 0, insufficient: false, fromAccount: level === 'ACCOUNT' ? amount : 0 };
+    const target = subscriber.mainBalanceId ?? (first[0] ?? second[0])?.bucket.id;
+    if (target === undefined) return { impacts: NOTHING, unpaid: amount, fromAccount: 0 };
+    return single(catalog, buckets, target, amount);
   }
+  const paid = payFromSide(first, amount) ?? payFromSide(second, amount);
+  if (paid !== null) return paid;
+  if (online) return { impacts: NOTHING, unpaid: amount, fromAccount: 0 };
+  if (subscriber.mainBalanceId === undefined) return { impacts: NOTHING, unpaid: amount, fromAccount: 0 };
+  return single(catalog, buckets, subscriber.mainBalanceId, amount);
+}
 
-  for (const side of shadowFirst ? [shadow, real] : [real, shadow]) {
-    let capacity = 0;
-    for (const c of side) capacity += c.capacity;
-    if (capacity < amount) continue;
-    const impacts: MoneyImpact[] = [];
-    let left = amount;
-    let fromAccount = 0;
-    for (const c of side) {
-      if (left === 0) break;
-      const part = c.capacity < left ? c.capacity : left;
-      if (part === 0) continue;
-      impacts.push({ bucketId: c.bucket.id, amount: part });
-      if (c.definition.level === 'ACCOUNT') fromAccount += part;
-      left -= part;
-    }
-    return { impacts, unpaid: 0, insufficient: false, fromAccount };
+function payFromOnly(
+  catalog: RatingCatalog,
+  subscriber: RatingSubscriber,
+  bucket: MoneyBucket,
+  amount: Micros,
+  finalUsageType: string,
+  at: Instant,
+): MoneyPayment | null {
+  const definition = definitionOf(catalog, bucket);
+  if (definition.currency !== subscriber.currency || !isValidAt(bucket, at) || !admitsUsageType(definition, finalUsageType)) return null;
+  const floor = definition.prepaid ? 0 : -(bucket.creditLimit ?? 0);
+  if (assertMicros(bucket.amount) - floor < amount) return null;
+  return { impacts: [{ bucketId: bucket.id, amount }], unpaid: 0, fromAccount: definition.level === 'ACCOUNT' ? amount : 0 };
+}
+
+function definitionOf(catalog: RatingCatalog, bucket: MoneyBucket): CompiledMoneyDefinition {
+  const definition = catalog.moneyDefinitions.get(bucket.definitionId);
+  if (!definition) throw new RangeError(`money bucket ${bucket.id} has unknown definition ${bucket.definitionId}`);
+  return definition;
+}
+
+/** The whole amount on one side, split across its buckets in order; null when the side cannot cover it. */
+function payFromSide(side: MoneyCandidate[], amount: Micros): MoneyPayment | null {
+  let capacity = 0;
+  for (let i = 0; i < side.length; i++) capacity += side[i].capacity;
+  if (capacity < amount) return null;
+  const impacts: MoneyImpact[] = [];
+  let left = amount;
+  let fromAccount = 0;
+  for (let i = 0; i < side.length && left > 0; i++) {
+    const c = side[i];
+    const part = c.capacity < left ? c.capacity : left;
+    if (part === 0) continue;
+    impacts.push({ bucketId: c.bucket.id, amount: part });
+    if (c.definition.level === 'ACCOUNT') fromAccount += part;
+    left -= part;
   }
+  return { impacts, unpaid: 0, fromAccount };
+}
 
-  if (online) return { impacts: NOTHING, unpaid: 0, insufficient: true, fromAccount: 0 };
-  const main = subscriber.mainBalanceId;
-  if (main === undefined) return { impacts: NOTHING, unpaid: amount, insufficient: false, fromAccount: 0 };
-  const mainLevel = catalog.moneyDefinitions.get(buckets.find((b) => b.id === main)?.definitionId ?? '')?.level;
-  return { impacts: [{ bucketId: main, amount }], unpaid: 0, insufficient: false, fromAccount: mainLevel === 'ACCOUNT' ? amount : 0 };
+/** The whole amount on one named bucket (the main balance), whatever it holds. */
+function single(catalog: RatingCatalog, buckets: readonly MoneyBucket[], bucketId: string, amount: Micros): MoneyPayment {
+  const bucket = buckets.find((b) => b.id === bucketId);
+  const account = bucket !== undefined && definitionOf(catalog, bucket).level === 'ACCOUNT';
+  return { impacts: [{ bucketId, amount }], unpaid: 0, fromAccount: account ? amount : 0 };
 }

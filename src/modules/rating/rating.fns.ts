@@ -1,7 +1,7 @@
 import { assertMicros, multiplyRatio, type Micros } from '../../platform/money';
 import { accumulatorImpacts } from './accumulator.fns';
 import { accountUnitsTaken, allowanceImpactsOf, allowanceSides, debitChunks, type AllowanceSides } from './allowance.fns';
-import { splitSecondsByTimeType, timeTypeAtInstant, type CompiledCalendar, type TimeTypePiece } from './calendar.fns';
+import { splitSecondsByTimeType, timeTypeAtInstant, type CompiledCalendar } from './calendar.fns';
 import {
   exchangeRateAt,
   type CompiledCurrencySet,
@@ -50,8 +50,7 @@ export function rateUsage(
   checkUsage(usage);
   const resolved = resolveUsage(catalog, subscriber, usage, session);
   if (resolved.status === 'REJECTED') return resolved;
-  const part = ratePart(catalog, subscriber, balances, usage, session, resolved, false);
-  return part.status === 'REJECTED' ? part : part.rated;
+  return ratePart(catalog, subscriber, balances, usage, session, resolved, false);
 }
 
 export function checkUsage(usage: UsageEvent): void {
@@ -93,13 +92,14 @@ export function resolveUsage(
   const guided = guideOffer(catalog, subscriber, finalUsageType, usage.startedAt);
   if (guided === null) return reject('USAGE_BARRED', `no active offer of subscriber ${subscriber.id} allows ${finalUsageType}`);
   const plan = guided.plan;
-  const currencySet = plan.currencySets.get(subscriber.currency) ?? plan.currencySets.get(plan.currency);
+  const currencySet = currencySetFor(plan, subscriber.currency);
   if (!currencySet) return reject('NO_CURRENCY_SET', `plan ${plan.id} has no currency set for ${subscriber.currency}`);
   let calendarId = plan.calendarId;
-  if (calendarId === null && currencySet.only === null) calendarId = primaryDefaultCalendarId(catalog, subscriber, usage.startedAt);
-  const calendar = calendarId === null ? null : (catalog.calendars.get(calendarId) ?? null);
-  if (calendar === null && currencySet.only === null) {
-    return reject('NO_CALENDAR', `plan ${plan.id} has several time types and no calendar applies`);
+  let calendar = plan.calendar;
+  if (calendarId === null && currencySet.only === null) {
+    calendarId = primaryDefaultCalendarId(catalog, subscriber, usage.startedAt);
+    calendar = calendarId === null ? null : (catalog.calendars.get(calendarId) ?? null);
+    if (calendar === null) return reject('NO_CALENDAR', `plan ${plan.id} has several time types and no calendar applies`);
   }
   for (const currency of currencySet.currencies) {
     if (currency !== subscriber.currency && exchangeRateAt(catalog, currency, subscriber.currency, usage.startedAt) === null) {
@@ -120,6 +120,12 @@ export function resolveUsage(
   };
 }
 
+/** §8.3: the set in the subscriber's currency, else the one in the plan's currency. */
+function currencySetFor(plan: CompiledTariffPlan, currency: string): CompiledCurrencySet | undefined {
+  if (plan.planCurrencySet.currency === currency) return plan.planCurrencySet;
+  return plan.currencySets.get(currency) ?? plan.planCurrencySet;
+}
+
 function resumeSession(catalog: RatingCatalog, subscriber: RatingSubscriber, session: SessionState): ResolvedUsage {
   if (session.catalogVersion !== catalog.version) {
     throw new RangeError(`session started on catalog ${session.catalogVersion}; continue it with that version, not ${catalog.version}`);
@@ -127,7 +133,7 @@ function resumeSession(catalog: RatingCatalog, subscriber: RatingSubscriber, ses
   const offer = catalog.offers.get(session.offerId);
   const plan = catalog.plans.get(session.tariffPlanId);
   if (!offer || !plan) throw new RangeError(`session refers to offer ${session.offerId} / plan ${session.tariffPlanId} not in the catalog`);
-  const currencySet = plan.currencySets.get(subscriber.currency) ?? plan.currencySets.get(plan.currency)!;
+  const currencySet = currencySetFor(plan, subscriber.currency)!;
   return {
     status: 'RESOLVED',
     finalUsageType: session.finalUsageType,
@@ -142,12 +148,9 @@ function resumeSession(catalog: RatingCatalog, subscriber: RatingSubscriber, ses
   };
 }
 
-/** The time-type pieces of a part: durations split at boundaries; volumes and events by their start (§9). */
-function piecesOf(resolved: ResolvedUsage, timeZone: string, usage: UsageEvent): TimeTypePiece[] {
-  const calendar = resolved.calendar;
-  if (calendar === null) return [{ timeType: resolved.currencySet.only!.timeType, quantity: usage.quantity }];
-  if (resolved.plan.unitType === 'SECOND') return splitSecondsByTimeType(calendar, timeZone, usage.startedAt, usage.quantity);
-  return [{ timeType: timeTypeAtInstant(calendar, usage.startedAt, timeZone), quantity: usage.quantity }];
+/** The tariffs of a time type (a plan with one time type needs no calendar). */
+function tariffSetOf(resolved: ResolvedUsage, timeType: string): TariffSet | undefined {
+  return resolved.currencySet.only ?? resolved.currencySet.byTimeType.get(timeType);
 }
 
 /** The time type a part starts in (online charging's chunk grid). */
@@ -162,30 +165,43 @@ export function chunkSizes(resolved: ResolvedUsage, set: TariffSet): { first: nu
   return size > 0 ? { first: size, next: size } : { first: set.primary.icu, next: set.primary.acu };
 }
 
-/** One segment while a part is rated: its state before the part and after it. */
-interface WorkingSegment {
-  timeType: string;
-  set: TariffSet;
-  first: boolean;
-  before: SegmentState | null;
-  quantity: number;
-  covered: number;
-  allowance: SegmentAllowance;
-  policy: ExhaustionPolicy | null;
-  touched: boolean;
-}
-
-export interface PartRating {
-  status: 'RATED';
-  rated: RatedUsage;
-  /** Online: the money side could not pay the part. */
-  insufficient: boolean;
-  /** Allowance-eligible quantity of this part that allowances did not cover. */
-  uncovered: number;
-}
-
 const NO_SEGMENTS: readonly SegmentState[] = [];
 
+/** A segment this part may change: copied once from the session's, never modified in place. */
+function ownSegment(segments: SegmentState[], before: readonly SegmentState[], i: number): SegmentState {
+  const seg = segments[i];
+  if (seg !== before[i]) return seg;
+  const copy = { ...seg };
+  segments[i] = copy;
+  return copy;
+}
+
+/**
+ * Adds a time-type piece to the session's segments: it continues the last segment when the time type is the
+ * same (the unit count goes on), else it opens a segment. Returns false for a time type without tariffs.
+ */
+function appendPiece(
+  resolved: ResolvedUsage,
+  segments: SegmentState[],
+  before: readonly SegmentState[],
+  timeType: string,
+  quantity: number,
+): boolean {
+  const last = segments.length - 1;
+  if (last >= 0 && (segments[last].timeType === timeType || quantity === 0)) {
+    ownSegment(segments, before, last).quantity += quantity;
+    return true;
+  }
+  if (tariffSetOf(resolved, timeType) === undefined) return false;
+  segments.push({ timeType, quantity, covered: 0, allowance: 'PENDING', policy: null });
+  return true;
+}
+
+/**
+ * Rates one part against a resolved usage. The session's segments after the part start as the segments
+ * before it; the part extends the last or appends new ones, so the segments it touched are a suffix.
+ * `online` makes money that no side can pay come back as `unpaid` instead of going to the main balance.
+ */
 export function ratePart(
   catalog: RatingCatalog,
   subscriber: RatingSubscriber,
@@ -194,63 +210,50 @@ export function ratePart(
   session: SessionState | null,
   resolved: ResolvedUsage,
   online: boolean,
-): PartRating | RejectedUsage {
+): RatedUsage | RejectedUsage {
   const totalBefore = session ? session.quantity : 0;
   const totalAfter = totalBefore + usage.quantity;
   if (!Number.isSafeInteger(totalAfter)) throw new RangeError(`session quantity ${totalAfter} is out of range`);
-  const pieces = piecesOf(resolved, subscriber.timeZone, usage);
 
-  // Segments: the session's so far, extended by this part's pieces (a piece in the time type of the last
-  // segment continues its unit count).
-  const segments: WorkingSegment[] = [];
-  const previous = session ? session.segments : NO_SEGMENTS;
-  for (let i = 0; i < previous.length; i++) {
-    const s = previous[i];
-    const set = resolved.currencySet.byTimeType.get(s.timeType)!;
-    segments.push({ ...s, set, first: i === 0, before: s, touched: false });
-  }
-  for (const piece of pieces) {
-    const last = segments.length > 0 ? segments[segments.length - 1] : null;
-    if (last !== null && (last.timeType === piece.timeType || piece.quantity === 0)) {
-      last.quantity += piece.quantity;
-      last.touched = true;
-      continue;
+  const before = session ? session.segments : NO_SEGMENTS;
+  const segments = before.slice();
+  const previousLast = segments.length - 1;
+  const calendar = resolved.calendar;
+  if (calendar !== null && calendar.constantTimeType === null && resolved.plan.unitType === 'SECOND') {
+    for (const piece of splitSecondsByTimeType(calendar, subscriber.timeZone, usage.startedAt, usage.quantity)) {
+      if (!appendPiece(resolved, segments, before, piece.timeType, piece.quantity)) return noTariffs(resolved, piece.timeType);
     }
-    const set = resolved.currencySet.byTimeType.get(piece.timeType);
-    if (!set) return reject('NO_TARIFFS_FOR_TIME_TYPE', `plan ${resolved.plan.id} has no tariffs for ${piece.timeType}`);
-    segments.push({
-      timeType: piece.timeType,
-      set,
-      first: segments.length === 0,
-      before: null,
-      quantity: piece.quantity,
-      covered: 0,
-      allowance: 'PENDING',
-      policy: null,
-      touched: true,
-    });
+  } else {
+    // Volumes and events take the time type at their start (§9); so does a plan with one time type.
+    const timeType = calendar === null ? resolved.currencySet.only!.timeType : timeTypeAtInstant(calendar, usage.startedAt, subscriber.timeZone);
+    if (!appendPiece(resolved, segments, before, timeType, usage.quantity)) return noTariffs(resolved, timeType);
   }
+  // The part extended the session's last segment (now a copy) or began after it.
+  const firstTouched = previousLast >= 0 && segments[previousLast] !== before[previousLast] ? previousLast : previousLast + 1;
 
   // Allowances (§11): each segment asks for the whole chunks its quantity needs beyond what it holds.
   let sides: AllowanceSides | null = null;
-  for (const seg of segments) {
-    if (!seg.set.usesAllowances || (seg.allowance !== 'PENDING' && seg.allowance !== 'COVERED')) continue;
-    const chunk = chunkSizes(resolved, seg.set);
-    const extra = allowanceNeed(seg, totalAfter, chunk.first, chunk.next) - seg.covered;
+  const unitChargeSize = resolved.offer.unitChargeSize[resolved.plan.unitType];
+  for (let i = 0; i < segments.length; i++) {
+    const set = tariffSetOf(resolved, segments[i].timeType)!;
+    if (!set.usesAllowances || (segments[i].allowance !== 'PENDING' && segments[i].allowance !== 'COVERED')) continue;
+    const firstChunk = unitChargeSize > 0 ? unitChargeSize : set.primary.icu;
+    const chunk = unitChargeSize > 0 ? unitChargeSize : set.primary.acu;
+    const extra = allowanceNeed(segments[i], i === 0, set.primary.grace, totalAfter, firstChunk, chunk) - segments[i].covered;
     if (extra <= 0) continue;
     if (sides === null) {
       sides = allowanceSides(catalog, subscriber, balances.allowances, resolved.plan.unitType, resolved.finalUsageType, usage.startedAt);
     }
+    const seg = ownSegment(segments, before, i);
     seg.policy = sides.policy;
     if (seg.allowance === 'PENDING' && sides.available === 0) {
       seg.allowance = 'NONE';
       continue;
     }
-    const fresh = seg.first && seg.covered === 0;
-    const count = fresh ? 1 + (extra - chunk.first) / chunk.next : extra / chunk.next;
-    const debit = debitChunks(sides, fresh ? chunk.first : chunk.next, chunk.next, count);
-    seg.covered += debit.debited;
-    seg.allowance = debit.exhausted ? 'EXHAUSTED' : 'COVERED';
+    const fresh = i === 0 && seg.covered === 0;
+    const count = fresh ? 1 + (extra - firstChunk) / chunk : extra / chunk;
+    seg.covered += debitChunks(sides, fresh ? firstChunk : chunk, chunk, count);
+    seg.allowance = sides.exhausted ? 'EXHAUSTED' : 'COVERED';
   }
 
   // Money: every tariff's cumulative units before and after the part.
@@ -261,15 +264,16 @@ export function ratePart(
   let settlementCharge = 0;
   let uncovered = 0;
   let exhaustion: ExhaustionPolicy | null = null;
-  for (const seg of segments) {
-    const before = seg.before;
-    for (const tariff of seg.set.tariffs) {
-      const iuAfter = initialUnitsFor(tariff, seg.first, seg.quantity, totalAfter, seg.allowance, seg.policy);
-      const auAfter = additionalUnitsFor(tariff, seg.first, seg.quantity, totalAfter, seg.allowance, seg.covered, seg.policy);
-      const iuBefore = before ? initialUnitsFor(tariff, seg.first, before.quantity, totalBefore, before.allowance, before.policy) : 0;
-      const auBefore = before
-        ? additionalUnitsFor(tariff, seg.first, before.quantity, totalBefore, before.allowance, before.covered, before.policy)
-        : 0;
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i];
+    const prior = i < before.length ? before[i] : null;
+    const first = i === 0;
+    const set = tariffSetOf(resolved, seg.timeType)!;
+    for (const tariff of set.tariffs) {
+      const iuAfter = initialUnitsFor(tariff, first, seg.quantity, totalAfter, seg.allowance, seg.policy);
+      const auAfter = additionalUnitsFor(tariff, first, seg.quantity, totalAfter, seg.allowance, seg.covered, seg.policy);
+      const iuBefore = prior ? initialUnitsFor(tariff, first, prior.quantity, totalBefore, prior.allowance, prior.policy) : 0;
+      const auBefore = prior ? additionalUnitsFor(tariff, first, prior.quantity, totalBefore, prior.allowance, prior.covered, prior.policy) : 0;
       const chargeAfter = chargeOf(tariff, iuAfter, auAfter);
       const chargeBefore = chargeOf(tariff, iuBefore, auBefore);
       let payerAfter = chargeAfter;
@@ -283,12 +287,12 @@ export function ratePart(
         rateId = rate.id;
       }
       if (tariff.settlement) {
-        settlementCharge += payerAfter - payerBefore;
+        settlementCharge = assertMicros(settlementCharge + payerAfter - payerBefore);
       } else {
         rawAfter = assertMicros(rawAfter + payerAfter);
         rawBefore = assertMicros(rawBefore + payerBefore);
       }
-      if (seg.touched || iuAfter !== iuBefore || auAfter !== auBefore) {
+      if (i >= firstTouched || iuAfter !== iuBefore || auAfter !== auBefore) {
         lines.push({
           tariffId: tariff.id,
           timeType: seg.timeType,
@@ -304,10 +308,8 @@ export function ratePart(
         });
       }
     }
-    if (seg.set.usesAllowances) {
-      const gained =
-        uncoveredOf(seg.quantity, seg.allowance, seg.covered) -
-        (before ? uncoveredOf(before.quantity, before.allowance, before.covered) : 0);
+    if (set.usesAllowances) {
+      const gained = uncoveredOf(seg) - (prior ? uncoveredOf(prior) : 0);
       if (gained > 0) {
         uncovered += gained;
         if (exhaustion === null) exhaustion = seg.policy;
@@ -322,19 +324,14 @@ export function ratePart(
   const accountChargedBefore = session ? session.accountCharged : false;
   const accountCharged = accountChargedBefore || accountUnits > 0 || payment.fromAccount !== 0;
 
-  const nextSegments: SegmentState[] = segments.map((seg) =>
-    seg.before !== null && !seg.touched && seg.covered === seg.before.covered && seg.allowance === seg.before.allowance
-      ? seg.before
-      : { timeType: seg.timeType, quantity: seg.quantity, covered: seg.covered, allowance: seg.allowance, policy: seg.policy },
-  );
-
-  const rated: RatedUsage = {
+  return {
     status: 'RATED',
     finalUsageType: resolved.finalUsageType,
     zone: resolved.zone,
     offerInstanceId: resolved.offerInstanceId,
     tariffPlanId: resolved.plan.id,
     quantity: usage.quantity,
+    uncoveredQuantity: uncovered,
     lines,
     charge,
     settlementCharge,
@@ -345,7 +342,9 @@ export function ratePart(
       finalUsageType: resolved.finalUsageType,
       unitType: resolved.plan.unitType,
       firstPart: session === null,
-      pieces,
+      segments,
+      before,
+      firstTouched,
       charge,
       accountUnits,
       accountMoney: payment.fromAccount,
@@ -362,20 +361,23 @@ export function ratePart(
       tariffPlanId: resolved.plan.id,
       calendarId: resolved.calendarId,
       quantity: totalAfter,
-      segments: nextSegments,
+      segments,
       accountCharged,
     },
   };
-  return { status: 'RATED', rated, insufficient: payment.insufficient, uncovered };
+}
+
+function noTariffs(resolved: ResolvedUsage, timeType: string): RejectedUsage {
+  return reject('NO_TARIFFS_FOR_TIME_TYPE', `plan ${resolved.plan.id} has no tariffs for ${timeType}`);
 }
 
 /**
- * §11 need(q): the allowance a segment's quantity calls for, in whole chunks (the first segment starts with
- * the first chunk). Nothing below the primary tariff's grace, judged on the session total.
+ * §11 need(q): the allowance a segment's quantity calls for, in whole chunks (the session's first segment
+ * starts with the first chunk). Nothing below the primary tariff's grace, judged on the session total.
  */
-function allowanceNeed(seg: WorkingSegment, total: number, firstChunk: number, chunk: number): number {
-  if (seg.quantity <= 0 || total < seg.set.primary.grace) return 0;
-  if (!seg.first) return ceilDiv(seg.quantity, chunk) * chunk;
+function allowanceNeed(seg: SegmentState, first: boolean, grace: number, total: number, firstChunk: number, chunk: number): number {
+  if (seg.quantity <= 0 || total < grace) return 0;
+  if (!first) return ceilDiv(seg.quantity, chunk) * chunk;
   return firstChunk + ceilDiv(seg.quantity - firstChunk, chunk) * chunk;
 }
 
@@ -415,8 +417,8 @@ function additionalUnitsFor(
   return additionalUnitsOf(tariff, first, quantity, total);
 }
 
-function uncoveredOf(quantity: number, allowance: SegmentAllowance, covered: number): number {
-  if (allowance === 'NONE') return quantity;
-  if (allowance === 'EXHAUSTED') return quantity > covered ? quantity - covered : 0;
+function uncoveredOf(seg: SegmentState): number {
+  if (seg.allowance === 'NONE') return seg.quantity;
+  if (seg.allowance === 'EXHAUSTED') return seg.quantity > seg.covered ? seg.quantity - seg.covered : 0;
   return 0;
 }

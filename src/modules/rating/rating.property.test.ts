@@ -80,7 +80,15 @@ function propertyCatalog(unitType: UnitType, timeTypes: Record<string, TariffDef
   };
 }
 
-const bucketsArb = fc.array(
+interface BucketSpec {
+  shadow: boolean;
+  amount: number;
+  policy: ExhaustionPolicy;
+  expiresInDays: number;
+  priority: number;
+}
+
+const bucketsArb: fc.Arbitrary<BucketSpec[]> = fc.array(
   fc.record({
     shadow: fc.boolean(),
     amount: fc.integer({ min: 0, max: 3000 }),
@@ -91,7 +99,7 @@ const bucketsArb = fc.array(
   { maxLength: 4 },
 );
 
-function makeBalances(buckets: fc.infer<typeof bucketsArb>): RatingBalances {
+function makeBalances(buckets: BucketSpec[]): RatingBalances {
   return {
     allowances: buckets.map(
       (b, i): AllowanceBucket => ({

@@ -296,6 +296,9 @@ export interface RatedUsage {
   offerInstanceId: string;
   tariffPlanId: string;
   quantity: number;
+  /** Allowance-eligible quantity of this part the allowances did not cover (priced, throttled or blocked
+   *  as `exhaustion` says). */
+  uncoveredQuantity: number;
   lines: TariffLine[];
   /** Money debited to balances by this part, payer currency (the session total is floored at 0, §8.3). */
   charge: Micros;
@@ -303,7 +306,7 @@ export interface RatedUsage {
   settlementCharge: Micros;
   allowanceImpacts: AllowanceImpact[];
   moneyImpacts: MoneyImpact[];
-  /** Offline only: money no bucket could take and no main balance was named for. */
+  /** Money no bucket took: offline, when no main balance is named; in a reservation, when no side could pay. */
   unpaid: Micros;
   accumulatorImpacts: AccumulatorImpact[];
   /** Set when allowance-eligible usage of this part found the allowances used up: the policy that applies. */

@@ -1,6 +1,6 @@
 import type { RatingCatalog } from './catalog.fns';
-import { checkUsage, chunkSizes, ratePart, resolveUsage, timeTypeAtStart, type PartRating } from './rating.fns';
-import type { QuotaOutcome, RatingBalances, RatingSubscriber, SessionState, UsageEvent } from './rating.types';
+import { checkUsage, chunkSizes, ratePart, resolveUsage, timeTypeAtStart } from './rating.fns';
+import type { QuotaOutcome, RatedUsage, RatingBalances, RatingSubscriber, SessionState, UsageEvent } from './rating.types';
 import { ceilDiv } from './tariff.fns';
 
 /**
@@ -34,19 +34,19 @@ export function reserveQuota(
   const chunks = fresh ? 1 + ceilDiv(requested - chunk.first, chunk.next) : ceilDiv(requested, chunk.next);
   const grantOf = (count: number) => (fresh ? chunk.first + (count - 1) * chunk.next : count * chunk.next);
   const attempt = (quantity: number) => ratePart(catalog, subscriber, balances, { ...request, quantity }, session, resolved, true);
-  const carried = (part: PartRating) => !part.insufficient && part.rated.exhaustion !== 'BLOCK';
+  const carried = (part: RatedUsage) => part.unpaid === 0 && part.exhaustion !== 'BLOCK';
 
   let granted = grantOf(chunks);
   const whole = attempt(granted);
   if (whole.status === 'REJECTED') return { status: 'DENIED', reason: whole.reason, detail: whole.detail, finalUnit };
-  let part: PartRating = whole;
+  let part: RatedUsage = whole;
   let last = false;
 
-  if (part.rated.exhaustion === 'BLOCK') {
+  if (part.exhaustion === 'BLOCK') {
     // Grant only what the allowances still cover; after that the subscriber is blocked.
-    granted -= part.uncovered;
+    granted -= part.uncoveredQuantity;
     if (granted <= 0) return { status: 'DENIED', reason: 'ALLOWANCE_EXHAUSTED', detail: 'allowance used up (BLOCK policy)', finalUnit };
-    part = attempt(granted) as PartRating;
+    part = attempt(granted) as RatedUsage;
     last = true;
   }
 
@@ -54,10 +54,10 @@ export function reserveQuota(
     // The largest number of whole chunks the money can carry (the charge grows with the quantity).
     let low = 0;
     let high = Math.min(chunks, fresh ? 1 + ceilDiv(granted - chunk.first, chunk.next) : ceilDiv(granted, chunk.next));
-    let best: PartRating | null = null;
+    let best: RatedUsage | null = null;
     while (high - low > 1) {
       const mid = Math.floor((low + high) / 2);
-      const candidate = attempt(Math.min(granted, grantOf(mid))) as PartRating;
+      const candidate = attempt(Math.min(granted, grantOf(mid))) as RatedUsage;
       if (carried(candidate)) {
         low = mid;
         best = candidate;
@@ -75,8 +75,8 @@ export function reserveQuota(
     status: 'GRANTED',
     grantedQuantity: granted,
     finalUnit: last ? finalUnit : null,
-    throttle: part.rated.exhaustion === 'THROTTLE',
-    allowanceHolds: part.rated.allowanceImpacts,
-    moneyHolds: part.rated.moneyImpacts,
+    throttle: part.exhaustion === 'THROTTLE',
+    allowanceHolds: part.allowanceImpacts,
+    moneyHolds: part.moneyImpacts,
   };
 }
