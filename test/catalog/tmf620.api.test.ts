@@ -92,12 +92,29 @@ describe('productOffering', () => {
   });
 });
 
+describe('bundles as productOffering', () => {
+  it('lists a bundle with isBundle and its bundled offerings', async () => {
+    const roam = (await call('GET', `${TMF}/productOffering?code=TMF-ROAM&fields=code`, a.headers.tenantAdmin)).json()[0];
+    const plan = await call('POST', `${TMF}/productOffering`, a.headers.tenantAdmin, { name: 'Plan', code: 'TMF-PLAN', offerKind: 'PRIMARY', specification: iotPlan() });
+    const created = await call('POST', '/api/v1/catalog/bundles', a.headers.tenantAdmin, { code: 'TMF-BUNDLE', level: 'SUBSCRIBER', spec: {
+      name: 'Plan + roaming', currency: 'EUR', price: { recurring: '6.00' }, members: [{ offerId: plan.json().id, kind: 'MANDATORY' }, { offerId: roam.id, kind: 'OPTIONAL' }] } });
+    expect(created.statusCode).toBe(201);
+    const bundles = await call('GET', `${TMF}/productOffering?isBundle=true`, a.headers.enterpriseUser);
+    expect(bundles.json()).toHaveLength(1);
+    expect(bundles.json()[0]).toMatchObject({ id: created.json().id, name: 'Plan + roaming', isBundle: true, lifecycleStatus: 'Active',
+      bundledProductOffering: [{ id: plan.json().id, memberKind: 'MANDATORY' }, { id: roam.id, memberKind: 'OPTIONAL' }],
+      price: { recurring: { unit: 'EUR', amount: '6.00' } } });
+    const one = await call('GET', `${TMF}/productOffering/${created.json().id}?fields=isBundle`, a.headers.enterpriseUser);
+    expect(one.json()).toEqual({ id: created.json().id, href: `${TMF}/productOffering/${created.json().id}`, '@type': 'ProductOffering', isBundle: true });
+  });
+});
+
 describe('productOfferingPrice', () => {
   it('shows each price of an offering, read-only', async () => {
     const list = await call('GET', `${TMF}/productOfferingPrice?priceType=recurring`, a.headers.tenantAdmin);
     expect(list.statusCode).toBe(200);
-    expect(list.json()).toHaveLength(0);
-    const usage = await call('GET', `${TMF}/productOfferingPrice?priceType=usage`, a.headers.tenantAdmin);
+    expect(list.json().map((p: { name: string; price: { amount: string } }) => [p.name, p.price.amount])).toEqual([['MRC', '2.50']]);
+    const usage = await call('GET', `${TMF}/productOfferingPrice?priceType=usage&tariffPlan=eu`, a.headers.tenantAdmin);
     const [price] = usage.json();
     expect(price).toMatchObject({ priceType: 'usage', usageType: 'DATA', zone: 'EU', price: { unit: 'EUR', value: 1, amount: '1.00' }, unitOfMeasure: { units: 'OCTET', amount: 1048576 } });
     expect((await call('GET', `${TMF}/productOfferingPrice/${price.id}`, a.headers.tenantAdmin)).json().id).toBe(price.id);

@@ -529,6 +529,8 @@ export function createCatalogService(core: Pick<Core, 'dbs' | 'bus' | 'now'>) {
     // Bundles ---------------------------------------------------------------------------------------------
     createBundle: (ctx: RequestContext, input: { code: string; level: 'SUBSCRIBER' | 'ACCOUNT'; spec: unknown }) =>
       dbs.tenant(scopeOf(ctx), async (tx) => bundleView(await createBundleTx(tx, ctx, input))),
+    /** Every bundle (TMF620 lists them as productOffering with isBundle). */
+    allBundles: (ctx: RequestContext) => dbs.tenant(scopeOf(ctx), async (tx) => (await repo.allBundles(tx)).map(bundleView)),
     listBundles: (ctx: RequestContext, page: PageQuery) => dbs.tenant(scopeOf(ctx), async (tx) => {
       const p = await repo.listBundles(tx, page);
       return { items: p.items.map(bundleView), nextCursor: p.nextCursor };

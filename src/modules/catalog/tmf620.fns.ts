@@ -119,3 +119,39 @@ export function tmfPage(items: Record<string, unknown>[], query: Record<string, 
   const limit = Math.min(1000, Math.max(1, Number(query.limit ?? 100) || 100));
   return { total: filtered.length, page: filtered.slice(offset, offset + limit).map((i) => selectFields(i, query.fields as string | undefined)) };
 }
+
+export interface BundleForTmf {
+  id: string;
+  code: string;
+  name: string;
+  level: string;
+  status: string;
+  updatedAt: string;
+  spec: Record<string, unknown>;
+}
+
+/** A bundle as a bundled productOffering (read-only in TMF620; bundles are edited under /api/v1/catalog/bundles). */
+export function bundleToProductOffering(b: BundleForTmf) {
+  const spec = b.spec as { description?: string; salesFrom?: string | null; salesTo?: string | null; currency: string;
+    members: { offerId: string; kind: string }[]; requiredSelective: number; price: { recurring: string; oneTime: string; frequency: string } };
+  return {
+    id: b.id,
+    href: `${TMF_BASE}/productOffering/${b.id}`,
+    name: b.name,
+    description: spec.description ?? null,
+    lastUpdate: b.updatedAt,
+    lifecycleStatus: b.status === 'RETIRED' ? 'Retired' : 'Active',
+    isBundle: true,
+    isSellable: b.status === 'ACTIVE',
+    validFor: { startDateTime: spec.salesFrom ?? null, endDateTime: spec.salesTo ?? null },
+    bundledProductOffering: spec.members.map((m) => ({
+      id: m.offerId, href: `${TMF_BASE}/productOffering/${m.offerId}`, memberKind: m.kind,
+      bundledProductOfferingOption: m.kind === 'MANDATORY' ? { numberRelOfferLowerLimit: 1, numberRelOfferUpperLimit: 1 } : { numberRelOfferLowerLimit: 0, numberRelOfferUpperLimit: 1 },
+    })),
+    requiredSelective: spec.requiredSelective,
+    price: { recurring: { unit: spec.currency, value: Number(spec.price.recurring), amount: spec.price.recurring }, oneTime: { unit: spec.currency, value: Number(spec.price.oneTime), amount: spec.price.oneTime } },
+    '@type': 'ProductOffering',
+    code: b.code,
+    bundleLevel: b.level,
+  };
+}

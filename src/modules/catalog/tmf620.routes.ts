@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError, type App } from '../../platform/http';
 import type { CatalogService } from './catalog.service';
 import type { TmfKind } from './catalog.tables';
 import { OFFER_KINDS } from './catalog.schemas';
-import { offeringPrices, TMF_BASE, tmfPage, toProductOffering, selectFields } from './tmf620.fns';
+import { bundleToProductOffering, offeringPrices, TMF_BASE, tmfPage, toProductOffering, selectFields } from './tmf620.fns';
 
 /**
  * TMF620 Product Catalog Management v4: productOffering (the catalog's offers), productOfferingPrice (read-only
@@ -40,11 +40,15 @@ export function registerTmf620Routes(app: App, svc: CatalogService): void {
 
   // productOffering
   app.get(`${TMF_BASE}/productOffering`, { config: read, schema: { tags, summary: 'List productOffering', querystring: anyQuery } }, async (req, reply) => {
-    const items = (await svc.offersForTmf(req.ctx)).map(toProductOffering);
-    return list(reply, items, req.query ?? {});
+    const offers = (await svc.offersForTmf(req.ctx)).map(toProductOffering) as Record<string, unknown>[];
+    const bundles = (await svc.allBundles(req.ctx)).map(bundleToProductOffering) as Record<string, unknown>[];
+    return list(reply, [...offers, ...bundles], req.query ?? {});
   });
   app.get(`${TMF_BASE}/productOffering/:id`, { config: read, schema: { tags, summary: 'Retrieve a productOffering', params: idParam, querystring: anyQuery } }, async (req) => {
-    const [o] = await svc.offersForTmf(req.ctx, uuid(req.params.id, 'productOffering'));
+    const id = uuid(req.params.id, 'productOffering');
+    const bundle = (await svc.allBundles(req.ctx)).find((b) => b.id === id);
+    if (bundle) return selectFields(bundleToProductOffering(bundle), req.query?.fields);
+    const [o] = await svc.offersForTmf(req.ctx, id);
     return selectFields(toProductOffering(o), req.query?.fields);
   });
   app.post(`${TMF_BASE}/productOffering`, { config: write, schema: { tags, summary: 'Create a productOffering', body: offeringBody } }, async (req, reply) => {
