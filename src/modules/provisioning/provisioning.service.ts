@@ -280,6 +280,9 @@ export function createProvisioningService(core: Core, deps: ProvisioningDeps) {
   /** Settles the lifecycle changes whose deliveries are all finished: any DEAD one rolls the change back. */
   async function settle(tx: Tx, tenantId: string, changeIds: string[]): Promise<void> {
     if (changeIds.length === 0) return;
+    // Deliveries of one change finish in concurrent transactions (one per target): the lock makes the last of
+    // them see the others' committed outcome, so exactly one settles the change.
+    await sql`select pg_advisory_xact_lock(hashtextextended('sim-change:' || c, 0)) from unnest(${[...changeIds].sort()}::text[]) as c`.execute(tx);
     const rows = await sql<{ change_id: string; status: string; last_error: string | null; target: string }>`
       select d.change_id, d.status, d.last_error, t.name as target from provisioning_deliveries d
         join provisioning_targets t on t.tenant_id = d.tenant_id and t.id = d.target_id
