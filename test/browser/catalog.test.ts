@@ -76,6 +76,27 @@ describe('catalog screens', () => {
     await b.screenshot(admin, 'catalog-price-calculator');
   });
 
+  it('adds a zone and shows the revenue-assurance report through the catalog tabs', async () => {
+    await admin.goto('/catalog/offers');
+    await admin.getByRole('navigation', { name: 'Catalog' }).getByRole('link', { name: 'Zones' }).click();
+    await admin.getByRole('heading', { name: 'Zones', level: 1 }).waitFor();
+    await admin.getByLabel('Code').fill('NORDICS');
+    await admin.getByLabel('Name').fill('Nordic roaming');
+    await admin.getByLabel('PLMNs').fill('240, 242 244');
+    await admin.getByRole('button', { name: 'Save zone' }).click();
+    await expect.poll(() => admin.locator('.datatable tbody tr').allTextContents()).toContain('NORDICSNordic roaming240, 242, 244');
+    await admin.getByLabel('Code').fill('BAD');
+    await admin.getByLabel('Name').fill('Bad');
+    await admin.getByLabel('PLMNs').fill('12');
+    await admin.getByRole('button', { name: 'Save zone' }).click();
+    await admin.getByRole('alert').filter({ hasText: 'body.plmns.0' }).waitFor();
+    await admin.getByRole('navigation', { name: 'Catalog' }).getByRole('link', { name: 'Report' }).click();
+    await admin.getByRole('heading', { name: 'Catalog report', level: 1 }).waitFor();
+    await expect.poll(() => admin.locator('.datatable tbody tr').count()).toBe(3);
+    expect(await admin.locator('.datatable tbody tr').first().textContent()).toContain('IOT10');
+    await b.screenshot(admin, 'catalog-report');
+  });
+
   it('gives an enterprise user a read-only catalog', async () => {
     const page = await b.loginAs('enterpriseUser');
     await page.goto(`/catalog/offers/${offerId}`);
