@@ -10,11 +10,15 @@ import { accountsPages } from './accounts';
 import { catalogPages } from './catalog';
 import { identityPages } from './identity';
 import { platformPages } from './platform';
+import { inventoryPages } from './inventory';
+import { ordersPages } from './orders';
 
 export const pages: PageDef[] = [
   ...homePages,
   ...accountsPages,
   ...catalogPages,
+  ...inventoryPages,
+  ...ordersPages,
   ...identityPages,
   ...platformPages,
 ];
