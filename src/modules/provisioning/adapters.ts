@@ -61,6 +61,8 @@ export const sftpConfig = z.object({
   port: z.number().int().min(1).max(65535).default(22),
   username: z.string().min(1),
   auth: z.enum(['password', 'privateKey']).default('privateKey'),
+  /** hex SHA-256 of the server's host key: when set, any other host key is refused. */
+  hostKeySha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the hex SHA-256 of the host key').optional(),
   remoteDir: z.string().default('.'),
   filePrefix: z.string().regex(/^[\w.-]{1,40}$/).default('provisioning'),
   delimiter: z.string().min(1).max(1).default(','),
@@ -184,6 +186,7 @@ export function sftpAdapter(cfg: SftpConfig, secret: string | null, clock: () =>
       try {
         await client.connect({
           host: cfg.host, port: cfg.port, username: cfg.username, readyTimeout: 10_000,
+          ...(cfg.hostKeySha256 ? { hostHash: 'sha256', hostVerifier: (hash: string) => hash.toLowerCase() === cfg.hostKeySha256!.toLowerCase() } : {}),
           ...(cfg.auth === 'password' ? { password: secret ?? '' } : { privateKey: secret ?? '' }),
         });
         const body = Buffer.from(csvFile(cfg.columns, items, cfg.delimiter), 'utf8');
