@@ -186,6 +186,25 @@ describe('log-in with password and TOTP', () => {
     expect(stale.json().type).toContain('invalid-challenge');
   });
 
+  it('lets a user change its own password, ending its other sessions', async () => {
+    const u = await newUser();
+    nextStep();
+    const here = await loginHeaders(t.platform, u.email, FIXTURE_PASSWORD, u.totpSecret);
+    nextStep();
+    const elsewhere = await loginHeaders(t.platform, u.email, FIXTURE_PASSWORD, u.totpSecret);
+    const wrong = await post('/api/v1/auth/password', { currentPassword: 'not my password', newPassword: 'my new passphrase' }, here);
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json().errors).toEqual([{ field: 'currentPassword', reason: 'is wrong' }]);
+    const weak = await post('/api/v1/auth/password', { currentPassword: FIXTURE_PASSWORD, newPassword: 'short' }, here);
+    expect(weak.json().errors).toEqual([{ field: 'newPassword', reason: 'must be at least 12 characters' }]);
+    expect((await post('/api/v1/auth/password', { currentPassword: FIXTURE_PASSWORD, newPassword: 'my new passphrase' }, here)).statusCode).toBe(204);
+    expect((await t.app.inject({ url: '/api/v1/auth/me', headers: here })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/api/v1/auth/me', headers: elsewhere })).statusCode).toBe(401);
+    expect((await post('/api/v1/auth/login', { email: u.email, password: FIXTURE_PASSWORD })).statusCode).toBe(401);
+    expect((await post('/api/v1/auth/login', { email: u.email, password: 'my new passphrase' })).statusCode).toBe(200);
+    expect((await post('/api/v1/auth/password', { currentPassword: 'x', newPassword: 'y' })).statusCode).toBe(401);
+  });
+
   it('ends a session at logout and at expiry', async () => {
     const u = await newUser();
     nextStep();
@@ -215,7 +234,7 @@ describe('identity in OpenAPI', () => {
   it('describes every identity route, the public log-in steps without a security requirement', async () => {
     const doc = (await t.app.inject({ url: '/openapi.json' })).json();
     for (const path of ['/api/v1/auth/login', '/api/v1/auth/mfa', '/api/v1/auth/me', '/api/v1/auth/logout', '/api/v1/auth/password-reset/request',
-      '/api/v1/auth/password-reset/confirm', '/api/v1/users', '/api/v1/users/{id}', '/api/v1/api-keys', '/api/v1/api-keys/{id}']) {
+      '/api/v1/auth/password-reset/confirm', '/api/v1/auth/password', '/api/v1/users', '/api/v1/users/{id}', '/api/v1/api-keys', '/api/v1/api-keys/{id}']) {
       expect(Object.keys(doc.paths), path).toContain(path);
     }
     expect(doc.paths['/api/v1/auth/login'].post.security).toEqual([]);

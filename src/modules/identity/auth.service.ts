@@ -314,6 +314,34 @@ export function createAuthService(core: Pick<Core, 'config' | 'dbs' | 'bus' | 'l
     },
 
     /**
+     * A logged-in user changes its own password: the current one must be right (a wrong one counts as a failed
+     * log-in), and every other session ends.
+     */
+    async changePassword(principal: Principal, bearer: string | undefined, input: { currentPassword: string; newPassword: string }, meta: RequestMeta): Promise<void> {
+      if (principal.kind !== 'user') throw new ForbiddenError('only users have passwords; API keys are replaced instead');
+      const now = core.now();
+      const u = await dbs.system((tx) => tx.selectFrom('users').selectAll().where('id', '=', principal.id).executeTakeFirstOrThrow()) as repo.UserRow;
+      const locked = lockedForSeconds({ lockedUntil: u.locked_until }, now);
+      if (locked > 0) throw lockedError(locked);
+      if (!(await verifyPassword(u.password_hash, input.currentPassword))) {
+        const f = await recordFailure(u.id, meta, 'password');
+        if (f.locked) throw lockedError(f.seconds);
+        throw ValidationError.field('currentPassword', 'is wrong');
+      }
+      const problem = passwordProblem(input.newPassword, u.email);
+      if (problem) throw ValidationError.field('newPassword', problem);
+      const passwordHash = await hashPassword(input.newPassword);
+      const keep = bearer ? hashToken(bearer) : '';
+      await dbs.system(async (tx) => {
+        await tx.updateTable('users').set({ password_hash: passwordHash, password_changed_at: now, failed_logins: 0, updated_at: now }).where('id', '=', u.id).execute();
+        const others = await tx.updateTable('user_sessions').set({ revoked_at: now })
+          .where('user_id', '=', u.id).where('revoked_at', 'is', null).where('token_hash', '<>', keep).executeTakeFirst();
+        await recordAudit(tx, origin(meta, u), { tenantId: u.tenant_id, enterpriseId: u.enterprise_id, action: 'password_changed', entityType: 'user', entityId: u.id,
+          after: { otherSessionsRevoked: Number(others.numUpdatedRows) } });
+      });
+    },
+
+    /**
      * Creates a user unless one with this e-mail exists (then returns its id, unchanged): safe for seeders to
      * run again. Runs as the platform, so callers check who may create what (the users service does).
      */

@@ -48,6 +48,14 @@ export function registerIdentityRoutes(app: App, svc: { auth: AuthService; users
     return reply.code(204).send(null);
   });
 
+  app.post('/api/v1/auth/password', {
+    config: { public: true },
+    schema: { tags, summary: 'Change your own password (ends your other sessions)', body: s.changePasswordBody, response: { 204: z.null() } },
+  }, async (req, reply) => {
+    await auth.changePassword(principalOf(req), bearerOf(req), req.body, meta(req));
+    return reply.code(204).send(null);
+  });
+
   app.post('/api/v1/auth/password-reset/request', {
     config: { public: true },
     schema: { tags, summary: 'Send a password-reset e-mail (always 202: it does not tell whether the address exists)', security: [],

@@ -24,6 +24,7 @@ export const sessionResponse = z.object({ token: z.string(), expiresAt: z.date()
 export const meResponse = z.object({ kind: z.enum(['user', 'api_key', 'system']), user: sessionUser, expiresAt: z.date().nullable() });
 
 export const resetRequestBody = z.object({ email: z.string().max(254) });
+export const changePasswordBody = z.object({ currentPassword: z.string().max(1024), newPassword: z.string().max(1024) });
 export const resetConfirmBody = z.object({ token: z.string().min(1).max(200), newPassword: z.string().max(1024) });
 
 export const user = z.object({
