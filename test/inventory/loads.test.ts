@@ -160,13 +160,25 @@ describe('SIM file load', () => {
     expect(unknown.json().errors).toEqual([{ field: 'simProductId', reason: 'is not a SIM product of this tenant or the host' }]);
   });
 
+  it('replays a retried upload with the same Idempotency-Key instead of loading twice', async () => {
+    const body = simFile(700, 3);
+    const first = await t.app.inject({ method: 'POST', url: `/api/v1/inventory/loads?simProductId=${productId}`, headers: { ...f.headers.tenantAdmin, ...csv, 'idempotency-key': 'load-700' }, payload: body });
+    expect(first.statusCode).toBe(201);
+    const before = await simCount();
+    const retry = await t.app.inject({ method: 'POST', url: `/api/v1/inventory/loads?simProductId=${productId}`, headers: { ...f.headers.tenantAdmin, ...csv, 'idempotency-key': 'load-700' }, payload: body });
+    expect(retry.statusCode).toBe(201);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.json().id).toBe(first.json().id);
+    expect(await simCount()).toBe(before);
+  });
+
   it('records one audit entry and one event per load', async () => {
     const r = await t.platform.core.dbs.system((tx) => sql<{ type: string; n: number }>`
       select type, count(*)::int as n from outbox_events where tenant_id = ${f.tenantId} and type like 'inventory.%' group by type order by type`.execute(tx));
     expect(r.rows).toEqual([
       { type: 'inventory.load.rejected', n: 4 },
       { type: 'inventory.product.created', n: 2 },
-      { type: 'inventory.sims.loaded', n: 2 },
+      { type: 'inventory.sims.loaded', n: 3 },
     ]);
   });
 });

@@ -166,7 +166,10 @@ function installIdempotency(app: FastifyInstance<any, any, any, any, ZodTypeProv
     if (typeof key !== 'string' || !['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method) || !isApiPath(req.url)) return;
     if (key.length < 1 || key.length > 255) throw ValidationError.field('header.idempotency-key', 'must be 1 to 255 characters');
     const scope = req.principal ? `${req.principal.kind}:${req.principal.id}` : `ip:${req.ip}`;
-    const hash = createHash('sha256').update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
+    // A streamed body (a file upload) is not read here: it is identified by its declared length instead.
+    const streamed = typeof (req.body as { pipe?: unknown } | null)?.pipe === 'function';
+    const bodyKey = streamed ? `stream:${req.headers['content-length'] ?? '?'}` : JSON.stringify(req.body ?? null);
+    const hash = createHash('sha256').update(`${req.method} ${req.url}\n${bodyKey}`).digest('hex');
     const inserted = await sql<{ key: string }>`
       insert into idempotency_keys (scope, key, tenant_id, method, path, request_hash)
       values (${scope}, ${key}, ${req.principal?.tenantId ?? null}, ${req.method}, ${req.url}, ${hash})
