@@ -9,34 +9,8 @@ import { formatDateTime } from '../../format';
 import { useLoad } from '../../hooks';
 import { ACCOUNT_STATUSES, type BusinessUnit, type Enterprise } from './types';
 import { BillingProfilesPanel } from './billing-profiles';
+import { buildTree, descendants, flatten } from './tree';
 import { ContactsAndAddresses } from './contact-fields';
-
-export interface TreeNode {
-  unit: BusinessUnit;
-  depth: number;
-  children: TreeNode[];
-}
-
-/** Business units as a forest under their enterprise, siblings by name; units whose parent is missing become roots. */
-export function buildTree(units: BusinessUnit[]): TreeNode[] {
-  const byParent = new Map<string | null, BusinessUnit[]>();
-  const ids = new Set(units.map((u) => u.id));
-  for (const u of units) {
-    const parent = u.parentId && ids.has(u.parentId) ? u.parentId : null;
-    byParent.set(parent, [...(byParent.get(parent) ?? []), u]);
-  }
-  const seen = new Set<string>();
-  const grow = (parent: string | null, depth: number): TreeNode[] =>
-    (byParent.get(parent) ?? [])
-      .filter((u) => !seen.has(u.id) && seen.add(u.id))
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map((u) => ({ unit: u, depth, children: grow(u.id, depth + 1) }));
-  return grow(null, 0);
-}
-
-export function flatten(nodes: TreeNode[]): TreeNode[] {
-  return nodes.flatMap((n) => [n, ...flatten(n.children)]);
-}
 
 /** Every business unit of an enterprise (the tree is small; pages through the list until done). */
 export async function loadAllUnits(enterpriseId: string, signal?: AbortSignal): Promise<BusinessUnit[]> {
@@ -166,17 +140,6 @@ export function BusinessUnitDetail() {
       <BillingProfilesPanel enterpriseId={u.enterpriseId} businessUnitId={u.id} />
     </Page>
   );
-}
-
-/** Descendants of `id` (they cannot become its parent). */
-function descendants(units: BusinessUnit[], id: string): Set<string> {
-  const out = new Set<string>([id]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const u of units) if (u.parentId && out.has(u.parentId) && !out.has(u.id)) { out.add(u.id); grew = true; }
-  }
-  return out;
 }
 
 function UnitEditForm({ unit, units, onDone, onCancel }: { unit: BusinessUnit; units: BusinessUnit[]; onDone: () => void; onCancel: () => void }) {
