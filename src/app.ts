@@ -38,7 +38,14 @@ export async function createPlatform(opts: PlatformOptions = {}) {
   const identity = createIdentityModule(core);
   const catalog = createCatalogModule(core);
   const inventory = createInventoryModule(core);
-  const lifecycle = createLifecycleModule(core, { sims: simState });
+  const lifecycle = createLifecycleModule(core, {
+    sims: simState,
+    // Plan changes follow the catalog's transition rules (a SIM without a plan may take any sellable plan).
+    checkPlanTransition: async (tx, i) => {
+      const d = await catalog.checkPlanTransition(tx, { tenantId: i.tenantId }, i.fromOfferId ?? null, i.toOfferId, core.now(), { enterpriseId: i.enterpriseId });
+      return { allowed: d.allowed, reason: d.reason ?? undefined };
+    },
+  });
   const orders = createOrdersModule(core, { accounts, catalog, inventory });
   const provisioning = createProvisioningModule(core, { lifecycle, sims: simState });
   const modules = { accounts, identity, catalog, inventory, lifecycle, orders, provisioning };

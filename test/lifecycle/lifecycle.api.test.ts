@@ -5,6 +5,8 @@ import { apiKeyHeaders, createTenantFixture, type TenantFixture } from '../suppo
 import { startNetworkSimulator, type NetworkSimulator } from '../../src/modules/provisioning';
 import { SIM_STATES, STATE_ACTIONS, TRANSITIONS } from '../../src/modules/lifecycle/lifecycle.fns';
 import { addHlrTarget, drain, seedMsisdnPool, seedSims } from './helpers';
+import { createZones } from '../catalog/helpers';
+import { iotPlan } from '../../src/modules/catalog/catalog.fixtures';
 
 let t: TestPlatform;
 let f: TenantFixture;
@@ -216,7 +218,16 @@ describe('plan, APN, MSISDN and IMEI', () => {
   it('changes them asynchronously and pushes them to the network', async () => {
     const [s] = await seedSims(t.platform, f.tenantId, f.enterpriseId, 1, { state: 'ACTIVE' });
     await seedMsisdnPool(t.platform, f.tenantId, ['4915200000001', '4915200000002']);
-    const offer = '7b0e6f8e-1111-4111-8111-000000000001';
+    // A real plan from the catalog: created, approved and in force.
+    await createZones(t, f.headers.tenantAdmin);
+    const created = await post('/api/v1/catalog/offers', f.headers.tenantAdmin, { code: 'IOT10', kind: 'PRIMARY', spec: iotPlan() });
+    expect(created.statusCode).toBe(201);
+    const offer = created.json().id;
+    expect((await post(`/api/v1/catalog/offers/${offer}/versions/1/approve`, f.headers.tenantAdmin)).statusCode).toBe(200);
+    expect((await post(`/api/v1/catalog/offers/${offer}/versions/1/activate`, f.headers.tenantAdmin, {})).statusCode).toBe(200);
+    const unsellable = await post(`/api/v1/sims/${s.id}/plan`, f.headers.enterpriseAdmin, { offerId: '7b0e6f8e-1111-4111-8111-000000000001' });
+    expect(unsellable.statusCode).toBe(409);
+    expect(unsellable.json().detail).toContain('has no version in force');
     const plan = await post(`/api/v1/sims/${s.id}/plan`, f.headers.enterpriseAdmin, { offerId: offer, reason: 'more data' });
     expect(plan.statusCode).toBe(202);
     expect(plan.json().sim.planOfferId).toBe(offer);

@@ -16,7 +16,7 @@ import * as repo from './lifecycle.repo';
 import type { ChangeRow } from './lifecycle.repo';
 
 /** Catalog's plan-change rule (modules/catalog `checkPlanTransition`), when the catalog provides one. */
-export type PlanTransitionCheck = (tx: Tx, input: { tenantId: string; fromOfferId: string | null; toOfferId: string; simState: SimState }) =>
+export type PlanTransitionCheck = (tx: Tx, input: { tenantId: string; enterpriseId: string | null; fromOfferId: string | null; toOfferId: string; simState: SimState }) =>
   Promise<{ allowed: boolean; reason?: string }>;
 
 export interface LifecycleDeps {
@@ -198,7 +198,7 @@ export function createLifecycleService(core: Core, deps: LifecycleDeps) {
         if (!p.offerId) { refuse(r, 'offerId is required'); continue; }
         if (p.offerId === sim.plan_offer_id) { refuse(r, 'the SIM is already on this plan'); continue; }
         if (deps.checkPlanTransition) {
-          const check = await deps.checkPlanTransition(tx, { tenantId, fromOfferId: sim.plan_offer_id, toOfferId: p.offerId, simState: sim.state });
+          const check = await deps.checkPlanTransition(tx, { tenantId, enterpriseId: sim.enterprise_id, fromOfferId: sim.plan_offer_id, toOfferId: p.offerId, simState: sim.state });
           if (!check.allowed) { refuse(r, check.reason ?? 'the catalog does not allow this plan change'); continue; }
         }
         from = { offerId: sim.plan_offer_id }; to = { offerId: p.offerId }; changed = ['planOfferId'];
