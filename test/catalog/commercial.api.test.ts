@@ -51,6 +51,9 @@ describe('transition rules (checkPlanTransition)', () => {
     expect((await catalog.checkPlanTransition(undefined, scope, ids.basic, ids.legacy, new Date(NOW))).allowed).toBe(true);
     expect((await catalog.checkPlanTransition(undefined, scope, ids.legacy, ids.nbiot, later)).allowed).toBe(true);
     expect(await catalog.checkPlanTransition(undefined, scope, ids.legacy, ids.eu, later)).toMatchObject({ allowed: false, rule: 'NOT_PRIMARY' });
+    // A SIM without a plan may take any sellable primary offer; the same plan again is no transition.
+    expect((await catalog.checkPlanTransition(undefined, scope, null, ids.legacy, later)).allowed).toBe(true);
+    expect(await catalog.checkPlanTransition(undefined, scope, ids.legacy, ids.legacy, later)).toMatchObject({ allowed: false, rule: 'SAME_OFFER' });
     // Inside the caller's transaction too.
     const inTx = await t.platform.core.dbs.tenant(scope, (tx) => catalog.checkPlanTransition(tx, scope, ids.basic, ids.legacy, later));
     expect(inTx.allowed).toBe(false);

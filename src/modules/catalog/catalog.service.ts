@@ -395,10 +395,12 @@ export function createCatalogService(core: Pick<Core, 'dbs' | 'bus' | 'now'>) {
     /**
      * May a SIM move from one primary offer to another at `at`? The target must be a sellable primary offer, and
      * the transition rule of the current bundle (when given and it has one) or of the current offer must allow it.
+     * A SIM without a plan (`fromOfferId` null) may take any sellable primary offer.
      */
-    checkPlanTransition: (tx: Tx | undefined, scope: TenantScope, fromOfferId: string, toOfferId: string, at: Date, opts: { fromBundleId?: string | null; enterpriseId?: string | null } = {}): Promise<RuleDecision> =>
+    checkPlanTransition: (tx: Tx | undefined, scope: TenantScope, fromOfferId: string | null, toOfferId: string, at: Date, opts: { fromBundleId?: string | null; enterpriseId?: string | null } = {}): Promise<RuleDecision> =>
       inTx(scope, tx, async (t) => {
-        const from = await resolveTx(t, fromOfferId, at);
+        // fromOfferId null: the SIM has no plan yet, so only the target's sellability counts.
+        const from = fromOfferId ? await resolveTx(t, fromOfferId, at) : null;
         const to = await resolveTx(t, toOfferId, at);
         if (!to) return { allowed: false, rule: 'NOT_SELLABLE', reason: `offer ${toOfferId} has no version in force` };
         if (to.kind !== 'PRIMARY') return { allowed: false, rule: 'NOT_PRIMARY', reason: `${to.code} is not a primary offer` };
