@@ -36,11 +36,18 @@ describe('administration screens', () => {
     const created = rows(admin).filter({ hasText: `ada@${b.fixture.tenantCode}.test` });
     expect(await created.textContent()).toContain('Enterprise admin');
     expect(await created.textContent()).toContain('at next sign-in');
+    expect(await created.textContent()).toContain('Acme Logistics');
     await b.screenshot(admin, 'users');
 
-    const user = await b.t.platform.core.dbs.system((tx) => tx.selectFrom('users').select(['role', 'tenant_id', 'enterprise_id'])
+    // Disable the user again: the status follows, and the server agrees.
+    await created.getByRole('button', { name: 'Edit' }).click();
+    await admin.getByLabel('Status').selectOption('DISABLED');
+    await admin.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => created.textContent()).toContain('DISABLED');
+
+    const user = await b.t.platform.core.dbs.system((tx) => tx.selectFrom('users').select(['role', 'tenant_id', 'enterprise_id', 'status'])
       .where('email', '=', `ada@${b.fixture.tenantCode}.test`).executeTakeFirstOrThrow());
-    expect(user).toEqual({ role: 'enterprise_admin', tenant_id: b.fixture.tenantId, enterprise_id: b.fixture.enterpriseId });
+    expect(user).toEqual({ role: 'enterprise_admin', tenant_id: b.fixture.tenantId, enterprise_id: b.fixture.enterpriseId, status: 'DISABLED' });
   });
 
   it('creates an API key whose secret is shown once and works, then revokes it', async () => {

@@ -24,6 +24,12 @@ export function UserList() {
   const [reloadKey, setReloadKey] = useState(0);
   const [role, setRole] = useState('');
   const canManage = auth.can('users:manage');
+  // Tenant staff see which enterprise an enterprise user belongs to.
+  const enterprises = useLoad(
+    (signal) => (auth.tenantId && !auth.user!.enterpriseId ? enterpriseOptions(signal) : Promise.resolve([])),
+    [auth.tenantId, auth.user!.enterpriseId],
+  );
+  const enterpriseName = (id: string | null) => (id ? enterprises.data?.find((o) => o.value === id)?.label.replace(/ \([^)]*\)$/, '') ?? id.slice(0, 8) : null);
   const done = () => { setAdding(false); setEditing(null); setReloadKey((k) => k + 1); };
   return (
     <Page
@@ -51,6 +57,7 @@ export function UserList() {
           { header: 'Name', key: 'name', sort: 'name' },
           { header: 'E-mail', key: 'email', sort: 'email' },
           { header: 'Role', render: (u) => ROLE_LABELS[u.role] ?? u.role },
+          ...(auth.user!.enterpriseId ? [] : [{ header: 'Enterprise', render: (u: User) => enterpriseName(u.enterpriseId) ?? <span className="muted">—</span> }]),
           { header: 'Status', render: (u) => <StatusBadge status={u.lockedUntil && new Date(u.lockedUntil) > new Date() ? 'LOCKED' : u.status} /> },
           { header: 'Authenticator', render: (u) => (u.totpEnrolled ? 'enrolled' : <span className="muted">at next sign-in</span>) },
           { header: 'Last sign-in', render: (u) => formatDateTime(u.lastLoginAt) },
