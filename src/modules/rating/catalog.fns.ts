@@ -46,6 +46,8 @@ export interface CompiledCurrencySet {
   only: TariffSet | null;
   /** Every tariff currency of the set (each needs a rate into the payer's currency). */
   currencies: string[];
+  /** The one currency of all its tariffs, if they share one (then payers in it need no rate). */
+  onlyCurrency: string | null;
 }
 
 export interface CompiledTariffPlan {
@@ -355,18 +357,20 @@ function compilePlan(
       });
     }
     const sets = [...byTimeType.values()];
+    const currencies = [...new Set(sets.flatMap((s) => s.currencies))];
     currencySets.set(set.currency, {
       currency: set.currency,
       byTimeType,
       only: sets.length === 1 ? sets[0] : null,
-      currencies: [...new Set(sets.flatMap((s) => s.currencies))],
+      currencies,
+      onlyCurrency: currencies.length === 1 ? currencies[0] : null,
     });
   }
   let planCurrencySet = currencySets.get(plan.currency);
   if (!planCurrencySet) {
     error(path, 'NO_PLAN_CURRENCY_SET', `no currency set in the plan currency ${plan.currency}`);
     // Only validation sees this plan (an invalid catalog is never compiled for rating).
-    planCurrencySet = { currency: plan.currency, byTimeType: new Map(), only: null, currencies: [] };
+    planCurrencySet = { currency: plan.currency, byTimeType: new Map(), only: null, currencies: [], onlyCurrency: null };
   }
   const compiled: CompiledTariffPlan = {
     id: plan.id,

@@ -101,9 +101,11 @@ export function resolveUsage(
     calendar = calendarId === null ? null : (catalog.calendars.get(calendarId) ?? null);
     if (calendar === null) return reject('NO_CALENDAR', `plan ${plan.id} has several time types and no calendar applies`);
   }
-  for (const currency of currencySet.currencies) {
-    if (currency !== subscriber.currency && exchangeRateAt(catalog, currency, subscriber.currency, usage.startedAt) === null) {
-      return reject('NO_EXCHANGE_RATE', `no ${currency} to ${subscriber.currency} rate at ${new Date(usage.startedAt).toISOString()}`);
+  if (currencySet.onlyCurrency !== subscriber.currency) {
+    for (const currency of currencySet.currencies) {
+      if (currency !== subscriber.currency && exchangeRateAt(catalog, currency, subscriber.currency, usage.startedAt) === null) {
+        return reject('NO_EXCHANGE_RATE', `no ${currency} to ${subscriber.currency} rate at ${new Date(usage.startedAt).toISOString()}`);
+      }
     }
   }
   return {
