@@ -142,6 +142,43 @@ describe('accounts screens', () => {
     await b.screenshot(admin, 'billing-profile');
   });
 
+  it('edits an enterprise and moves a business unit under another', async () => {
+    await admin.goto(`/enterprises/${b.fixture.otherEnterpriseId}`);
+    await admin.getByRole('heading', { name: 'Beta Meters', level: 1 }).waitFor();
+    await admin.getByRole('link', { name: 'Edit' }).click();
+    await admin.getByRole('heading', { name: 'Edit Beta Meters' }).waitFor();
+    await admin.getByLabel('Main phone').fill('030 1234');
+    await admin.getByLabel('Status').selectOption('SUSPENDED');
+    await admin.locator('fieldset').filter({ hasText: 'Main address' }).getByLabel('City').fill('Berlin');
+    await admin.getByRole('button', { name: 'Save changes' }).click();
+    await admin.locator('.field-error').filter({ hasText: 'E.164' }).waitFor();
+    await admin.locator('.field-error').filter({ hasText: 'is required' }).first().waitFor(); // street and country
+    await admin.getByLabel('Main phone').fill('+4930999999');
+    const address = admin.locator('fieldset').filter({ hasText: 'Main address' });
+    await address.getByLabel('Street').fill('Invalidenstraße 1');
+    await address.getByLabel('Country').fill('DE');
+    await admin.getByRole('button', { name: 'Save changes' }).click();
+    await admin.getByRole('heading', { name: 'Beta Meters', level: 1 }).waitFor();
+    const details = admin.locator('.details');
+    await details.getByText('SUSPENDED').waitFor();
+    await details.getByText('+4930999999').waitFor();
+    await admin.getByText('Invalidenstraße 1').waitFor();
+
+    // Move "Fleet South" under "Fleet North"; its own branch is never offered as a parent.
+    await admin.goto(`/business-units/${b.fixture.businessUnitIds[1]}`);
+    await admin.getByRole('heading', { name: 'Fleet South', level: 1 }).waitFor();
+    await admin.getByRole('button', { name: 'Edit' }).click();
+    const parent = admin.getByLabel('Parent');
+    expect(await parent.locator('option').allTextContents()).not.toContain('Fleet South');
+    await parent.selectOption({ label: 'Fleet North' });
+    await admin.getByRole('button', { name: 'Save changes' }).click();
+    await admin.locator('.details').getByRole('link', { name: 'Fleet North' }).waitFor();
+    await admin.getByRole('link', { name: 'Acme Logistics' }).first().click();
+    const items = admin.getByRole('tree', { name: 'Business units' }).getByRole('treeitem');
+    await expect.poll(async () => (await items.locator('a').allTextContents()).join('|')).toBe('Fleet North|Fleet North — Trucks|Fleet South');
+    expect(await items.nth(2).getAttribute('aria-level')).toBe('2');
+  });
+
   it('shows an onboarding request from the CRM as pending, then completed with a link to what it created', async () => {
     const res = await b.t.app.inject({
       method: 'POST', url: '/api/v1/onboarding/enterprises', headers: b.fixture.headers.tenantAdmin,
