@@ -41,7 +41,7 @@ export interface BrowserPlatform {
   login(page: Page, user: { email: string; password: string; totpSecret: string }): Promise<void>;
   /** The next TOTP code for a secret that the server has not seen yet (waits for the next period if needed). */
   totpCode(secret: string): Promise<string>;
-  /** Saves reports/screenshots/<name>.png (full page) and returns its path; fails on a blank or tiny image. */
+  /** Saves reports/screenshots/<name>.png (full page) and returns its path; fails without a visible h1 or on a near-empty image. */
   screenshot(page: Page, name: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -110,6 +110,8 @@ export async function startBrowserPlatform(): Promise<BrowserPlatform> {
     const screenshot = async (page: Page, name: string) => {
       mkdirSync(SCREENSHOTS, { recursive: true });
       const path = join(SCREENSHOTS, `${name}.png`);
+      // Every screen (sign-in included) has a visible h1; without one the page did not render.
+      await page.locator('h1').first().waitFor({ state: 'visible' });
       await page.evaluate(() => document.fonts?.ready);
       await page.screenshot({ path, fullPage: true });
       const size = statSync(path).size;
