@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -23,9 +23,33 @@ export function webDistStale(): boolean {
 }
 
 /**
+ * Puts a finished build into web/dist without breaking a page another run's server is loading right now: the
+ * new (content-hashed) assets are added first, index.html is switched last by an atomic rename, and assets are
+ * only removed once they are an hour old.
+ */
+function publish(out: string): void {
+  mkdirSync(join(DIST, 'assets'), { recursive: true });
+  for (const f of readdirSync(join(out, 'assets'))) {
+    const target = join(DIST, 'assets', f);
+    if (existsSync(target)) utimesSync(target, new Date(), new Date()); // same content hash: still in use, keep it
+    else renameSync(join(out, 'assets', f), target);
+  }
+  for (const f of readdirSync(out)) {
+    if (f !== 'assets' && f !== 'index.html') cpSync(join(out, f), join(DIST, f), { recursive: true });
+  }
+  renameSync(join(out, 'index.html'), join(DIST, 'index.html'));
+  rmSync(out, { recursive: true, force: true });
+  const hourAgo = Date.now() - 3600_000;
+  for (const f of readdirSync(join(DIST, 'assets'))) {
+    const path = join(DIST, 'assets', f);
+    if (statSync(path).mtimeMs < hourAgo) rmSync(path, { force: true });
+  }
+}
+
+/**
  * Makes sure web/dist holds a build of the current sources: builds with Vite when it is missing or stale
- * (about a second). The build goes to a private folder that then replaces web/dist, so a server of another
- * run never sees a half-written bundle; a lock folder keeps concurrent runs from building at once.
+ * (about a second), into a private folder that is then published (see publish); a lock folder keeps
+ * concurrent runs from building at once.
  */
 export async function ensureWebBuilt(): Promise<void> {
   if (!webDistStale()) return;
@@ -47,10 +71,7 @@ export async function ensureWebBuilt(): Promise<void> {
     const { build } = await import('vite');
     const out = join(WEB, `.dist-${process.pid}`);
     await build({ root: WEB, configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out, emptyOutDir: true } });
-    const old = join(WEB, `.dist-old-${process.pid}`);
-    if (existsSync(DIST)) renameSync(DIST, old);
-    renameSync(out, DIST);
-    rmSync(old, { recursive: true, force: true });
+    publish(out);
   } finally {
     rmdirSync(lock);
   }
