@@ -82,6 +82,6 @@ describe('key rotation', () => {
     const ring = parseKeyRing(NEW); // the new key alone opens every row now
     const last = after.rows.at(-1)!;
     expect(open({ keyId: last.key_id, blob: last.ki_enc }, ring, kiContext(last.id, 'ki')).toString('hex')).toBe(kiOf(104));
-    expect(after.rows[0].ki_enc.equals(before.rows[0].ki_enc)).toBe(false);
+    expect(Buffer.from(after.rows[0].ki_enc).equals(Buffer.from(before.rows[0].ki_enc))).toBe(false);
   });
 });

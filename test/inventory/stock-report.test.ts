@@ -66,7 +66,7 @@ describe('daily stock report over SFTP', () => {
     expect(put.json()).toMatchObject({ host: peer.host, port: peer.port, enabled: true, lastDeliveredAt: null });
     expect(put.body).not.toContain('PRIVATE KEY');
     const stored = await t.platform.core.dbs.system((tx) => sql<{ private_key_enc: Buffer }>`select private_key_enc from stock_report_targets where tenant_id = ${f.tenantId}`.execute(tx));
-    expect(stored.rows[0].private_key_enc.toString('latin1')).not.toContain('PRIVATE KEY');
+    expect(Buffer.from(stored.rows[0].private_key_enc).toString('latin1')).not.toContain('PRIVATE KEY');
     const audit = await t.app.inject({ url: '/api/v1/audit?limit=500', headers: f.headers.tenantAdmin });
     expect(audit.body).not.toContain('PRIVATE KEY');
   });

@@ -264,9 +264,9 @@ export function createInventoryService(core: Core, ring: () => KeyRing) {
   /** The schedule: numbers whose quarantine is over become FREE (all tenants). Returns how many. */
   async function freeQuarantinedMsisdns(now: Date): Promise<number> {
     return core.dbs.system(async (tx) => {
-      const r = await sql`update msisdns set state = 'FREE', quarantine_until = null, updated_at = ${now}
-                           where state = 'QUARANTINED' and quarantine_until <= ${now}`.execute(tx);
-      return Number(r.numAffectedRows ?? 0);
+      const r = await sql<{ msisdn: string }>`update msisdns set state = 'FREE', quarantine_until = null, updated_at = ${now}
+                           where state = 'QUARANTINED' and quarantine_until <= ${now} returning msisdn`.execute(tx);
+      return r.rows.length;
     });
   }
 

@@ -43,15 +43,19 @@ export async function writeBatch(tx: Tx, rows: StagedRow[], into: { tenantId: st
     await sql`insert into sim_stage (line, id, iccid, imsi) select line, id, iccid, imsi from ${v}`.execute(tx);
     return 0;
   }
-  const r = await sql`
+  // The count comes back as a row: drivers differ in what they report as affected rows for a CTE statement.
+  const r = await sql<{ n: number }>`
     with v as (select * from ${v}),
-         staged as (insert into sim_stage (line, id, iccid, imsi) select line, id, iccid, imsi from v)
-    insert into sims (tenant_id, id, iccid, imsi, sim_product_id, eid, matching_id, ki_enc, opc_enc, key_id, puk1, puk2, pin1, batch_id)
-    select ${into.tenantId}::uuid, id, iccid, imsi, ${into.productId}::uuid, eid, matching_id, ki_enc, opc_enc, ${into.keyId},
-           puk1, puk2, pin1, ${into.loadId}::uuid
-      from v
-    on conflict do nothing`.execute(tx);
-  return Number(r.numAffectedRows ?? 0);
+         staged as (insert into sim_stage (line, id, iccid, imsi) select line, id, iccid, imsi from v),
+         inserted as (
+           insert into sims (tenant_id, id, iccid, imsi, sim_product_id, eid, matching_id, ki_enc, opc_enc, key_id, puk1, puk2, pin1, batch_id)
+           select ${into.tenantId}::uuid, id, iccid, imsi, ${into.productId}::uuid, eid, matching_id, ki_enc, opc_enc, ${into.keyId},
+                  puk1, puk2, pin1, ${into.loadId}::uuid
+             from v
+           on conflict do nothing
+           returning 1)
+    select count(*)::int as n from inserted`.execute(tx);
+  return r.rows[0].n;
 }
 
 /** Takes back the SIMs this load inserted (the file was refused); same transaction, so never visible. */
@@ -70,27 +74,30 @@ export async function insertErrors(tx: Tx, tenantId: string, loadId: string, err
 
 /**
  * Records a duplicate error for every staged row whose ICCID or IMSI appears earlier in the file or already in the
- * tenant's inventory. Returns how many errors it added.
+ * tenant's inventory.
  */
-export async function recordDuplicates(tx: Tx, tenantId: string, loadId: string): Promise<number> {
-  let added = 0;
+export async function recordDuplicates(tx: Tx, tenantId: string, loadId: string): Promise<void> {
   for (const field of ['iccid', 'imsi'] as const) {
     const f = sql.ref(field);
-    const inFile = await sql`
+    await sql`
       insert into sim_load_errors (tenant_id, load_id, line, field, reason)
       select ${tenantId}::uuid, ${loadId}::uuid, s.line, ${field}, 'duplicates line ' || d.first_line || ' of this file'
         from sim_stage s
         join (select ${f} as v, min(line) as first_line from sim_stage group by ${f} having count(*) > 1) d on d.v = s.${f}
        where s.line <> d.first_line
       on conflict do nothing`.execute(tx);
-    const inStock = await sql`
+    await sql`
       insert into sim_load_errors (tenant_id, load_id, line, field, reason)
       select ${tenantId}::uuid, ${loadId}::uuid, s.line, ${field}, 'is already in the inventory'
         from sim_stage s join sims x on x.tenant_id = ${tenantId}::uuid and x.${f} = s.${f}
        where x.batch_id is distinct from ${loadId}::uuid
       on conflict do nothing`.execute(tx);
-    added += Number(inFile.numAffectedRows ?? 0) + Number(inStock.numAffectedRows ?? 0);
   }
-  return added;
+}
+
+/** How many problems the load's report holds. */
+export async function countErrors(tx: Tx, loadId: string): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from sim_load_errors where load_id = ${loadId}::uuid`.execute(tx);
+  return r.rows[0].n;
 }
 

@@ -170,7 +170,10 @@ export function createLoadService(core: Core, ring: () => KeyRing) {
           await flush();
           await inFlight;
         }
-        if (columns) errorCount += await loads.recordDuplicates(tx, scope.tenantId, loadId);
+        if (columns) {
+          await loads.recordDuplicates(tx, scope.tenantId, loadId);
+          errorCount = await loads.countErrors(tx, loadId);
+        }
         if (columns && errorCount === 0 && total === 0) {
           await loads.insertErrors(tx, scope.tenantId, loadId, [{ line: 2, field: 'file', reason: 'has no SIM rows' }]);
           errorCount++;
