@@ -164,6 +164,17 @@ describe('accounts screens', () => {
     await details.getByText('+4930999999').waitFor();
     await admin.getByText('Invalidenstraße 1').waitFor();
 
+    // Its history: the audit trail filtered to this enterprise shows the one change, with the changed fields.
+    await admin.getByRole('link', { name: 'History' }).click();
+    await admin.getByRole('heading', { name: 'Audit trail', level: 1 }).waitFor();
+    await admin.getByTestId('entity-filter').waitFor();
+    const history = admin.locator('.datatable tbody tr');
+    await expect.poll(() => history.locator('td:nth-child(3)').allTextContents()).toEqual(['update']);
+    const changed = await history.locator('td:nth-child(5)').textContent();
+    for (const f of ['phone', 'status', 'addresses']) expect(changed).toContain(f);
+    await admin.getByRole('button', { name: 'Clear entity filter' }).click();
+    await expect.poll(() => history.count()).toBeGreaterThan(1);
+
     // Move "Fleet South" under "Fleet North"; its own branch is never offered as a parent.
     await admin.goto(`/business-units/${b.fixture.businessUnitIds[1]}`);
     await admin.getByRole('heading', { name: 'Fleet South', level: 1 }).waitFor();

@@ -9,6 +9,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { formatDateTime } from '../../format';
 import { useLoad } from '../../hooks';
 import { ACCOUNT_STATUSES, type BillingProfile, type Enterprise } from './types';
+import { HistoryLink } from '../platform/audit';
 
 /** Billing profiles of an enterprise, or of one of its business units. */
 export function BillingProfilesPanel({ enterpriseId, businessUnitId }: { enterpriseId: string; businessUnitId?: string }) {
@@ -157,7 +158,10 @@ export function BillingProfileDetail() {
       title={`Billing account ${b.billingAccountNumber}`}
       subtitle={b.name}
       crumbs={[{ label: 'Enterprises', to: '/enterprises' }, { label: enterprise.data?.name ?? 'Enterprise', to: `/enterprises/${b.enterpriseId}` }]}
-      actions={auth.can('accounts:write') && !editing && <button type="button" className="btn" onClick={() => setEditing(true)}>Edit</button>}
+      actions={<>
+        <HistoryLink entityType="billing_profile" entityId={b.id} />
+        {auth.can('accounts:write') && !editing && <button type="button" className="btn" onClick={() => setEditing(true)}>Edit</button>}
+      </>}
     >
       {editing ? (
         <Panel title="Edit billing profile">

@@ -10,6 +10,7 @@ import { useLoad } from '../../hooks';
 import { ACCOUNT_STATUSES, type BusinessUnit, type Enterprise } from './types';
 import { BillingProfilesPanel } from './billing-profiles';
 import { buildTree, descendants, flatten } from './tree';
+import { HistoryLink } from '../platform/audit';
 import { ContactsAndAddresses } from './contact-fields';
 
 /** Every business unit of an enterprise (the tree is small; pages through the list until done). */
@@ -117,7 +118,10 @@ export function BusinessUnitDetail() {
       title={u.name}
       subtitle={<>Business unit <code>{u.unitId}</code></>}
       crumbs={[{ label: 'Enterprises', to: '/enterprises' }, { label: e?.name ?? 'Enterprise', to: `/enterprises/${u.enterpriseId}` }]}
-      actions={auth.can('accounts:write') && !editing && <button type="button" className="btn" onClick={() => setEditing(true)}>Edit</button>}
+      actions={<>
+        <HistoryLink entityType="business_unit" entityId={u.id} />
+        {auth.can('accounts:write') && !editing && <button type="button" className="btn" onClick={() => setEditing(true)}>Edit</button>}
+      </>}
     >
       {editing ? (
         <Panel title="Edit business unit">

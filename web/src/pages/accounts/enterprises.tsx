@@ -11,6 +11,7 @@ import { useLoad } from '../../hooks';
 import { ACCOUNT_STATUSES, type Enterprise } from './types';
 import { BusinessUnitsPanel } from './business-units';
 import { BillingProfilesPanel } from './billing-profiles';
+import { HistoryLink } from '../platform/audit';
 import { ContactAddressFields, ContactsAndAddresses, contactAddressBody, contactAddressInitial, validateContactAddress, type ContactAddressValues } from './contact-fields';
 
 export function EnterpriseList() {
@@ -145,7 +146,10 @@ export function EnterpriseDetail() {
       title={e.name}
       subtitle={<>Customer id <code>{e.customerId}</code></>}
       crumbs={[{ label: 'Enterprises', to: '/enterprises' }]}
-      actions={auth.can('accounts:write') && <Link className="btn" to={`/enterprises/${e.id}/edit`}>Edit</Link>}
+      actions={<>
+        <HistoryLink entityType="enterprise" entityId={e.id} />
+        {auth.can('accounts:write') && <Link className="btn" to={`/enterprises/${e.id}/edit`}>Edit</Link>}
+      </>}
     >
       <Panel title="Details">
         <Details items={[

@@ -1,4 +1,6 @@
 import { Fragment, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { useAuth } from '../../auth';
 import { api } from '../../api';
 import { DataTable } from '../../components/DataTable';
 import { Page } from '../../components/Page';
@@ -31,8 +33,11 @@ export function changedFields(before: unknown, after: unknown): string[] {
 
 /** The audit trail: who changed what, when, from where; filter by entity, action and time. */
 export function AuditTrail() {
-  const [entityType, setEntityType] = useState('');
-  const [action, setAction] = useState('');
+  // Filters can come from the address, so any screen can link to an entity's history (see auditLink).
+  const [params, setParams] = useSearchParams();
+  const [entityType, setEntityType] = useState(params.get('entityType') ?? '');
+  const [action, setAction] = useState(params.get('action') ?? '');
+  const entityId = params.get('entityId') ?? '';
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [open, setOpen] = useState<number | null>(null);
@@ -41,7 +46,7 @@ export function AuditTrail() {
     <Page title="Audit trail" subtitle="Every change made through the console, the API and the platform itself.">
       <DataTable<AuditEntry>
         load={(p, signal) => api.list('audit', p, signal)}
-        filters={{ entityType: entityType.trim(), action: action.trim(), from: iso(from), to: iso(to) }}
+        filters={{ entityType: entityType.trim(), entityId, action: action.trim(), from: iso(from), to: iso(to) }}
         defaultSort="-at"
         rowKey={(e) => String(e.id)}
         onRowClick={(e) => setOpen((o) => (o === e.id ? null : e.id))}
@@ -52,6 +57,12 @@ export function AuditTrail() {
             <input aria-label="Action" placeholder="Action, e.g. create" value={action} onChange={(e) => setAction(e.target.value)} />
             <label>From <input aria-label="From" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
             <label>To <input aria-label="To" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} /></label>
+            {entityId && (
+              <span className="chip" data-testid="entity-filter">
+                entity <code>{entityId.slice(0, 8)}</code>
+                <button type="button" aria-label="Clear entity filter" onClick={() => { params.delete('entityId'); setParams(params); }}>×</button>
+              </span>
+            )}
           </div>
         }
         columns={[
@@ -91,4 +102,16 @@ function AuditDiff({ entry }: { entry: AuditEntry }) {
       <div className="muted small">request {entry.requestId ?? '—'} · ip {entry.ip ?? '—'} · entity {entry.entityId ?? '—'}</div>
     </div>
   );
+}
+
+/** The address of one entity's history in the audit trail. */
+export function auditLink(entityType: string, entityId: string): string {
+  return `/audit?entityType=${encodeURIComponent(entityType)}&entityId=${encodeURIComponent(entityId)}`;
+}
+
+/** A "History" button for detail screens, shown to users who may read the audit trail. */
+export function HistoryLink({ entityType, entityId }: { entityType: string; entityId: string }) {
+  const auth = useAuth();
+  if (!auth.can('audit:read')) return null;
+  return <Link className="btn" to={auditLink(entityType, entityId)}>History</Link>;
 }
