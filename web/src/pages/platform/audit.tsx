@@ -33,7 +33,13 @@ export function changedFields(before: unknown, after: unknown): string[] {
 
 /** The audit trail: who changed what, when, from where; filter by entity, action and time. */
 export function AuditTrail() {
-  // Filters can come from the address, so any screen can link to an entity's history (see auditLink).
+  // Filters can come from the address, so any screen can link to an entity's history (see auditLink); a new
+  // address starts the screen again with its filters.
+  const [params] = useSearchParams();
+  return <AuditTrailView key={params.toString()} />;
+}
+
+function AuditTrailView() {
   const [params, setParams] = useSearchParams();
   const [entityType, setEntityType] = useState(params.get('entityType') ?? '');
   const [action, setAction] = useState(params.get('action') ?? '');
