@@ -150,12 +150,14 @@ function buildCatalog(): RatingCatalogDefinition {
   return def;
 }
 
-interface Sim {
-  subscriber: RatingSubscriber;
-  balances: { allowances: AllowanceBucket[]; money: MoneyBucket[] };
+interface SimStore {
+  /** Indexed by SIM number; two parallel arrays rather than a wrapper object per SIM (one pointer hop less). */
+  subscribers: RatingSubscriber[];
+  balances: { allowances: AllowanceBucket[]; money: MoneyBucket[] }[];
+  buckets: (AllowanceBucket | MoneyBucket)[];
 }
 
-function buildSims(): { sims: Sim[]; buckets: (AllowanceBucket | MoneyBucket)[] } {
+function buildSims(): SimStore {
   const buckets: (AllowanceBucket | MoneyBucket)[] = [];
   const validFrom = MONTH_START;
   const expiresAt = MONTH_START + MONTH;
@@ -165,7 +167,8 @@ function buildSims(): { sims: Sim[]; buckets: (AllowanceBucket | MoneyBucket)[] 
     buckets.push(pool, main);
     return { pool, main, ratePlan: pick(RATE_PLANS) };
   });
-  const sims: Sim[] = [];
+  const subscribers: RatingSubscriber[] = [];
+  const balances: SimStore['balances'] = [];
   for (let s = 0; s < SIMS; s++) {
     const account = accounts[s % ACCOUNTS];
     const allowances: AllowanceBucket[] = [];
@@ -189,23 +192,21 @@ function buildSims(): { sims: Sim[]; buckets: (AllowanceBucket | MoneyBucket)[] 
       buckets.push(sms);
     }
     allowances.push(account.pool);
-    sims.push({
-      subscriber: {
-        id: `sim-${s}`,
-        currency: 'EUR',
-        timeZone: 'Europe/Berlin',
-        offers,
-        mainBalanceId: account.main.id,
-        accumulators: [
-          { id: `sessions-${s}`, definitionId: 'SESSIONS' },
-          { id: `volume-${s}`, definitionId: 'DATA_VOLUME' },
-          { id: `pool-volume-${s % ACCOUNTS}`, definitionId: 'POOL_VOLUME' },
-        ],
-      },
-      balances: { allowances, money: [account.main] },
+    subscribers.push({
+      id: `sim-${s}`,
+      currency: 'EUR',
+      timeZone: 'Europe/Berlin',
+      offers,
+      mainBalanceId: account.main.id,
+      accumulators: [
+        { id: `sessions-${s}`, definitionId: 'SESSIONS' },
+        { id: `volume-${s}`, definitionId: 'DATA_VOLUME' },
+        { id: `pool-volume-${s % ACCOUNTS}`, definitionId: 'POOL_VOLUME' },
+      ],
     });
+    balances.push({ allowances, money: [account.main] });
   }
-  return { sims, buckets };
+  return { subscribers, balances, buckets };
 }
 
 const HOME = ['26201', '26202'];
@@ -247,10 +248,10 @@ function bySimWithinBatches(sim: Uint32Array, batch: number): Uint32Array {
 function main(): void {
   const t = performance.now();
   const catalog = compileCatalog(buildCatalog());
-  const { sims, buckets } = buildSims();
+  const { subscribers, balances, buckets } = buildSims();
   const records = buildRecords();
   const initial = buckets.map((b) => b.amount);
-  console.log(`setup: ${catalog.plans.size} tariff plans, ${catalog.offers.size} offers, ${sims.length} SIMs, ${buckets.length} buckets, ${RECORDS} records in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(`setup: ${catalog.plans.size} tariff plans, ${catalog.offers.size} offers, ${subscribers.length} SIMs, ${buckets.length} buckets, ${RECORDS} records in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   const arrival = Uint32Array.from({ length: RECORDS }, (_, i) => i);
   const batched = bySimWithinBatches(records.sim, 100_000);
@@ -265,19 +266,20 @@ function main(): void {
     const cpuStart = process.cpuUsage();
     for (let k = 0; k < count; k++) {
       const i = order[k];
-      const sim = sims[records.sim[i]];
-      const out = rateUsage(catalog, sim.subscriber, sim.balances, records.usage[i]);
+      const sim = records.sim[i];
+      const simBalances = balances[sim];
+      const out = rateUsage(catalog, subscribers[sim], simBalances, records.usage[i]);
       if (out.status === 'REJECTED') {
         rejected++;
         continue;
       }
       // Apply the impacts to the in-memory buckets (the caller's job; the engine is pure).
       for (const impact of out.allowanceImpacts) {
-        for (const b of sim.balances.allowances) if (b.id === impact.bucketId) b.amount -= impact.amount;
+        for (const b of simBalances.allowances) if (b.id === impact.bucketId) b.amount -= impact.amount;
         allowanceUnits += impact.amount;
       }
       for (const impact of out.moneyImpacts) {
-        for (const b of sim.balances.money) if (b.id === impact.bucketId) b.amount -= impact.amount;
+        for (const b of simBalances.money) if (b.id === impact.bucketId) b.amount -= impact.amount;
       }
       charged += out.charge;
       accumulatorUpdates += out.accumulatorImpacts.length;

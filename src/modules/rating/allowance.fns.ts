@@ -18,9 +18,11 @@ export interface AllowanceCandidate {
   taken: number;
 }
 
+/** The candidates in consumption order: the first side's, then the second side's. */
 export interface AllowanceSides {
-  first: AllowanceCandidate[];
-  second: AllowanceCandidate[];
+  candidates: AllowanceCandidate[];
+  /** candidates[0, firstSide) are the first side, the rest the second. */
+  firstSide: number;
   /** Units available on both sides. */
   available: number;
   /** The exhaustion policy of the last candidate in consumption order; null when there is no candidate. */
@@ -67,16 +69,18 @@ export function isValidAt(bucket: { validFrom: Instant; expiresAt?: Instant | nu
   return bucket.validFrom <= at && (bucket.expiresAt == null || at < bucket.expiresAt);
 }
 
-/** Insertion sort in consumption order: sides hold a handful of buckets, and it needs no closure. */
+/** Insertion sort of list[from, to) in consumption order: sides hold a handful of buckets, and it needs no closure. */
 export function sortInConsumptionOrder<C extends { bucket: OrderedBucket & { priority?: number }; definition: { priority: number } }>(
   subscriber: RatingSubscriber,
   list: C[],
+  from = 0,
+  to = list.length,
 ): void {
-  for (let i = 1; i < list.length; i++) {
+  for (let i = from + 1; i < to; i++) {
     const item = list[i];
     const itemPriority = item.bucket.priority ?? item.definition.priority;
     let j = i - 1;
-    while (j >= 0 && compareBuckets(subscriber, list[j].bucket, list[j].bucket.priority ?? list[j].definition.priority, item.bucket, itemPriority) > 0) {
+    while (j >= from && compareBuckets(subscriber, list[j].bucket, list[j].bucket.priority ?? list[j].definition.priority, item.bucket, itemPriority) > 0) {
       list[j + 1] = list[j];
       j--;
     }
@@ -93,38 +97,45 @@ export function allowanceSides(
   finalUsageType: string,
   at: Instant,
 ): AllowanceSides {
-  const real: AllowanceCandidate[] = [];
-  const shadow: AllowanceCandidate[] = [];
-  let available = 0;
-  for (let i = 0; i < buckets.length; i++) {
-    const bucket = buckets[i];
-    const definition = catalog.allowanceDefinitions.get(bucket.definitionId);
-    if (!definition) throw new RangeError(`allowance bucket ${bucket.id} has unknown definition ${bucket.definitionId}`);
-    if (definition.unitType !== unitType || !isValidAt(bucket, at) || !admitsUsageType(definition, finalUsageType)) continue;
-    if (!Number.isSafeInteger(bucket.amount)) throw new RangeError(`allowance bucket ${bucket.id} amount ${bucket.amount}`);
-    const amount = bucket.amount > 0 ? bucket.amount : 0;
-    (bucket.side === 'SHADOW' ? shadow : real).push({ bucket, definition, available: amount, taken: 0 });
-    available += amount;
-  }
-  sortInConsumptionOrder(subscriber, real);
-  sortInConsumptionOrder(subscriber, shadow);
   const shadowFirst = subscriber.balanceSideOrder === 'SHADOW_THEN_REAL';
-  const first = shadowFirst ? shadow : real;
-  const second = shadowFirst ? real : shadow;
-  const last = second.length > 0 ? second[second.length - 1] : first.length > 0 ? first[first.length - 1] : null;
-  return { first, second, available, policy: last ? last.definition.onExhaustion : null, exhausted: false };
+  // Sized to the buckets and trimmed after: a pushed-to empty array would allocate 17 slots.
+  const candidates: AllowanceCandidate[] = new Array(buckets.length);
+  let count = 0;
+  let firstSide = 0;
+  let available = 0;
+  for (let pass = 0; pass < 2; pass++) {
+    const sideWanted = (pass === 0) === shadowFirst ? 'SHADOW' : 'REAL';
+    const start = count;
+    for (let i = 0; i < buckets.length; i++) {
+      const bucket = buckets[i];
+      if ((bucket.side === 'SHADOW' ? 'SHADOW' : 'REAL') !== sideWanted) continue;
+      const definition = catalog.allowanceDefinitions.get(bucket.definitionId);
+      if (!definition) throw new RangeError(`allowance bucket ${bucket.id} has unknown definition ${bucket.definitionId}`);
+      if (definition.unitType !== unitType || !isValidAt(bucket, at) || !admitsUsageType(definition, finalUsageType)) continue;
+      if (!Number.isSafeInteger(bucket.amount)) throw new RangeError(`allowance bucket ${bucket.id} amount ${bucket.amount}`);
+      const amount = bucket.amount > 0 ? bucket.amount : 0;
+      candidates[count++] = { bucket, definition, available: amount, taken: 0 };
+      available += amount;
+    }
+    sortInConsumptionOrder(subscriber, candidates, start, count);
+    if (pass === 0) firstSide = count;
+  }
+  candidates.length = count;
+  const policy = count > 0 ? candidates[count - 1].definition.onExhaustion : null;
+  return { candidates, firstSide, available, policy, exhausted: false };
 }
 
-function sideAvailable(side: AllowanceCandidate[]): number {
+function sideAvailable(sides: AllowanceSides, from: number, to: number): number {
   let sum = 0;
-  for (let i = 0; i < side.length; i++) sum += side[i].available;
+  for (let i = from; i < to; i++) sum += sides.candidates[i].available;
   return sum;
 }
 
-/** Takes `amount` from the side's buckets in order (the caller knows the side can cover it). */
-function take(side: AllowanceCandidate[], amount: number): void {
-  for (let i = 0; i < side.length && amount > 0; i++) {
-    const c = side[i];
+/** Takes `amount` from the buckets [from, to) in order (the caller knows they can cover it). */
+function take(sides: AllowanceSides, from: number, to: number, amount: number): void {
+  sides.available -= amount;
+  for (let i = from; i < to && amount > 0; i++) {
+    const c = sides.candidates[i];
     const part = c.available < amount ? c.available : amount;
     c.available -= part;
     c.taken += part;
@@ -132,33 +143,24 @@ function take(side: AllowanceCandidate[], amount: number): void {
   }
 }
 
-function drainSide(side: AllowanceCandidate[]): number {
+/** Partial-chunk rule: what is left, first side first; the allowances are then used up. */
+function drain(sides: AllowanceSides): number {
   let drained = 0;
-  for (let i = 0; i < side.length; i++) {
-    const c = side[i];
+  for (const c of sides.candidates) {
     drained += c.available;
     c.taken += c.available;
     c.available = 0;
   }
-  return drained;
-}
-
-/** Partial-chunk rule: what is left, first side first; the allowances are then used up. */
-function drain(sides: AllowanceSides): number {
-  const drained = drainSide(sides.first) + drainSide(sides.second);
   sides.available = 0;
   sides.exhausted = true;
   return drained;
 }
 
-/** Whole chunks one side can pay, at most `wanted`; returns how many it paid. */
-function takeWholeChunks(sides: AllowanceSides, side: AllowanceCandidate[], chunk: number, wanted: number): number {
+/** Whole chunks the buckets [from, to) can pay, at most `wanted`; returns how many they paid. */
+function takeWholeChunks(sides: AllowanceSides, from: number, to: number, chunk: number, wanted: number): number {
   if (wanted === 0) return 0;
-  const whole = Math.min(wanted, Math.floor(sideAvailable(side) / chunk));
-  if (whole > 0) {
-    take(side, whole * chunk);
-    sides.available -= whole * chunk;
-  }
+  const whole = Math.min(wanted, Math.floor(sideAvailable(sides, from, to) / chunk));
+  if (whole > 0) take(sides, from, to, whole * chunk);
   return whole;
 }
 
@@ -169,41 +171,36 @@ function takeWholeChunks(sides: AllowanceSides, side: AllowanceCandidate[], chun
  * is left), computed per side in O(buckets): a side that once fails to cover `chunk` never covers it again.
  */
 export function debitChunks(sides: AllowanceSides, firstChunk: number, chunk: number, count: number): number {
+  const split = sides.firstSide;
+  const end = sides.candidates.length;
   let debited = 0;
   let remaining = count;
   if (remaining > 0 && firstChunk !== chunk) {
-    const side = sideAvailable(sides.first) >= firstChunk ? sides.first : sideAvailable(sides.second) >= firstChunk ? sides.second : null;
-    if (side === null) return drain(sides);
-    take(side, firstChunk);
-    sides.available -= firstChunk;
+    if (sideAvailable(sides, 0, split) >= firstChunk) take(sides, 0, split, firstChunk);
+    else if (sideAvailable(sides, split, end) >= firstChunk) take(sides, split, end, firstChunk);
+    else return drain(sides);
     debited += firstChunk;
     remaining--;
   }
-  const fromFirst = takeWholeChunks(sides, sides.first, chunk, remaining);
-  const fromSecond = takeWholeChunks(sides, sides.second, chunk, remaining - fromFirst);
+  const fromFirst = takeWholeChunks(sides, 0, split, chunk, remaining);
+  const fromSecond = takeWholeChunks(sides, split, end, chunk, remaining - fromFirst);
   debited += (fromFirst + fromSecond) * chunk;
   if (fromFirst + fromSecond < remaining) debited += drain(sides);
   return debited;
 }
 
-function pushImpacts(side: AllowanceCandidate[], impacts: AllowanceImpact[]): void {
-  for (let i = 0; i < side.length; i++) if (side[i].taken > 0) impacts.push({ bucketId: side[i].bucket.id, amount: side[i].taken });
-}
-
 export function allowanceImpactsOf(sides: AllowanceSides): AllowanceImpact[] {
-  const impacts: AllowanceImpact[] = [];
-  pushImpacts(sides.first, impacts);
-  pushImpacts(sides.second, impacts);
+  let count = 0;
+  for (const c of sides.candidates) if (c.taken > 0) count++;
+  const impacts: AllowanceImpact[] = new Array(count);
+  let k = 0;
+  for (const c of sides.candidates) if (c.taken > 0) impacts[k++] = { bucketId: c.bucket.id, amount: c.taken };
   return impacts;
-}
-
-function accountTaken(side: AllowanceCandidate[]): number {
-  let units = 0;
-  for (let i = 0; i < side.length; i++) if (side[i].definition.level === 'ACCOUNT') units += side[i].taken;
-  return units;
 }
 
 /** Units taken from account-level buckets (account accumulators count only these, §10.3). */
 export function accountUnitsTaken(sides: AllowanceSides): number {
-  return accountTaken(sides.first) + accountTaken(sides.second);
+  let units = 0;
+  for (const c of sides.candidates) if (c.definition.level === 'ACCOUNT') units += c.taken;
+  return units;
 }

@@ -218,17 +218,25 @@ export function ratePart(
   if (!Number.isSafeInteger(totalAfter)) throw new RangeError(`session quantity ${totalAfter} is out of range`);
 
   const before = session ? session.segments : NO_SEGMENTS;
-  const segments = before.slice();
-  const previousLast = segments.length - 1;
+  const previousLast = before.length - 1;
   const calendar = resolved.calendar;
+  let segments: SegmentState[];
   if (calendar !== null && calendar.constantTimeType === null && resolved.plan.unitType === 'SECOND') {
+    segments = before.slice();
     for (const piece of splitSecondsByTimeType(calendar, subscriber.timeZone, usage.startedAt, usage.quantity)) {
       if (!appendPiece(resolved, segments, before, piece.timeType, piece.quantity)) return noTariffs(resolved, piece.timeType);
     }
   } else {
     // Volumes and events take the time type at their start (§9); so does a plan with one time type.
     const timeType = calendar === null ? resolved.currencySet.only!.timeType : timeTypeAtInstant(calendar, usage.startedAt, subscriber.timeZone);
-    if (!appendPiece(resolved, segments, before, timeType, usage.quantity)) return noTariffs(resolved, timeType);
+    if (before.length === 0) {
+      // The usual case, a usage rated whole: one segment (an array literal of one, not a grown one).
+      if (tariffSetOf(resolved, timeType) === undefined) return noTariffs(resolved, timeType);
+      segments = [{ timeType, quantity: usage.quantity, covered: 0, allowance: 'PENDING', policy: null }];
+    } else {
+      segments = before.slice();
+      if (!appendPiece(resolved, segments, before, timeType, usage.quantity)) return noTariffs(resolved, timeType);
+    }
   }
   // The part extended the session's last segment (now a copy) or began after it.
   const firstTouched = previousLast >= 0 && segments[previousLast] !== before[previousLast] ? previousLast : previousLast + 1;
@@ -260,7 +268,10 @@ export function ratePart(
 
   // Money: every tariff's cumulative units before and after the part.
   const payer = subscriber.currency;
-  const lines: TariffLine[] = [];
+  let maxLines = 0;
+  for (const seg of segments) maxLines += tariffSetOf(resolved, seg.timeType)!.tariffs.length;
+  const lines: TariffLine[] = new Array(maxLines); // trimmed below; a grown array would allocate 17 slots
+  let lineCount = 0;
   let rawBefore = 0;
   let rawAfter = 0;
   let settlementCharge = 0;
@@ -295,7 +306,7 @@ export function ratePart(
         rawBefore = assertMicros(rawBefore + payerBefore);
       }
       if (i >= firstTouched || iuAfter !== iuBefore || auAfter !== auBefore) {
-        lines.push({
+        lines[lineCount++] = {
           tariffId: tariff.id,
           timeType: seg.timeType,
           settlement: tariff.settlement,
@@ -307,7 +318,7 @@ export function ratePart(
           charge: chargeAfter - chargeBefore,
           payerCharge: payerAfter - payerBefore,
           exchangeRateId: rateId,
-        });
+        };
       }
     }
     if (set.usesAllowances) {
@@ -318,6 +329,7 @@ export function ratePart(
       }
     }
   }
+  lines.length = lineCount;
   // §8.3: the session total debited to balances is floored at 0 (negative tariffs never credit).
   const charge: Micros = (rawAfter > 0 ? rawAfter : 0) - (rawBefore > 0 ? rawBefore : 0);
 
