@@ -183,3 +183,18 @@ describe('SIM file load', () => {
     ]);
   });
 });
+
+describe('interrupted upload', () => {
+  it('fails the load and adds nothing when the stream breaks off mid-file', async () => {
+    const before = await simCount();
+    const source = new (await import('node:stream')).PassThrough();
+    const done = t.platform.modules.inventory.loadSims(
+      (await import('../../src/platform/auth')).systemContext(f.tenantId), { simProductId: productId, fileName: 'cut.csv', source });
+    source.write(simFile(5000, 20000));
+    setTimeout(() => source.destroy(), 20);
+    await expect(done).rejects.toThrow(/interrupted|premature|aborted/i);
+    expect(await simCount()).toBe(before);
+    const loads = (await t.app.inject({ url: '/api/v1/inventory/loads?limit=1', headers: f.headers.tenantAdmin })).json().items;
+    expect(loads[0]).toMatchObject({ fileName: 'cut.csv', status: 'FAILED', loadedRows: 0 });
+  });
+});

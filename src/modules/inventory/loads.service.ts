@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { sql } from 'kysely';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, pipeline, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { CsvError } from 'csv-parse';
 import type { Core } from '../../platform/core';
@@ -82,7 +82,13 @@ export function createLoadService(core: Core, ring: () => KeyRing) {
     const progress: LoadProgress = { rows: 0, bytes: 0 };
     const counter = new Transform({ transform(chunk: Buffer, _enc, cb) { progress.bytes += chunk.length; cb(null, chunk); } });
     input.source.on('error', (e) => counter.destroy(e));
-    const parser = input.source.pipe(counter).pipe(parse({ info: true, relax_column_count: true, skip_empty_lines: true, bom: true }));
+    // A client that goes away mid-upload closes the stream without ending it: fail the load instead of waiting.
+    input.source.on('close', () => { if (!input.source.readableEnded) counter.destroy(new Error('the upload was interrupted before the end of the file')); });
+    const parser = parse({ info: true, relax_column_count: true, skip_empty_lines: true, bom: true });
+    // pipeline carries a failure of the counter (source error, cut-off upload) into the parser, whose reader then
+    // throws; the error itself is surfaced there, so the callback has nothing to add.
+    pipeline(counter, parser, () => undefined);
+    input.source.pipe(counter);
     const { product, tenant, loadId } = await core.dbs.tenant(scope, async (tx) => {
       const product = await repo.findProduct(tx, input.simProductId);
       if (!product) throw ValidationError.field('simProductId', 'is not a SIM product of this tenant or the host');
