@@ -42,6 +42,11 @@ describe('SIM products', () => {
       payload: { name: 'Industrial 4FF', formFactor: '4FF', vendor: 'x', profileType: 'y' } });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().errors).toEqual([{ field: 'name', reason: 'is taken' }]);
+    const off = await t.app.inject({ method: 'PATCH', url: `/api/v1/sim-products/${host.json().id}`, headers: { authorization: f.headers.hostAdmin.authorization }, payload: { active: false } });
+    expect(off.json()).toMatchObject({ scope: 'HOST', active: false });
+    const closed = await load(simFile(800, 1), host.json().id);
+    expect(closed.json().errors).toEqual([{ field: 'simProductId', reason: 'is not active' }]);
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/v1/sim-products/${host.json().id}`, headers: f.headers.tenantAdmin, payload: { active: true } })).statusCode).toBe(404);
     const ent = await t.app.inject({ method: 'POST', url: '/api/v1/sim-products', headers: f.headers.enterpriseAdmin,
       payload: { name: 'Mine', formFactor: '4FF', vendor: 'x', profileType: 'y' } });
     expect(ent.statusCode).toBe(403);

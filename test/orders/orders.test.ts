@@ -140,6 +140,22 @@ describe('physical orders', () => {
     expect(await eventsOf(id)).toEqual(['orders.order.placed', 'orders.order.cancelled']);
   });
 
+  it('fail with the reason when stock ran short between placing and allocation', async () => {
+    const stock = async () => (await sys()((tx) => sql<{ n: number }>`select count(*)::int as n from sims where sim_product_id = ${physical} and stock_state = 'AVAILABLE'`.execute(tx))).rows[0].n;
+    const left = await stock();
+    const first = (await call('POST', '/api/v1/orders', f.headers.enterpriseAdmin, { businessUnitId: bu, simProductId: physical, quantity: left - 1, deliveryAddress: address })).json();
+    const second = (await call('POST', '/api/v1/orders', f.headers.enterpriseAdmin, { businessUnitId: bu, simProductId: physical, quantity: 2, deliveryAddress: address })).json();
+    expect([first.state, second.state]).toEqual(['PENDING', 'PENDING']);
+    await deliverDueEvents(t.platform.core.dbs, t.platform.core.bus, { maxAttempts: 3 });
+    const a = (await call('GET', `/api/v1/orders/${first.id}`, f.headers.tenantCsr)).json();
+    const b = (await call('GET', `/api/v1/orders/${second.id}`, f.headers.tenantCsr)).json();
+    expect(a.state).toBe('IN_PROGRESS');
+    expect(b).toMatchObject({ state: 'FAILED', stateReason: 'stock is short: 1 SIM(s) of this product are free, 2 ordered' });
+    expect((await call('GET', `/api/v1/orders/${second.id}/allocation`, f.headers.tenantCsr)).json().items).toEqual([]);
+    expect(await stock()).toBe(1);
+    expect(await eventsOf(second.id)).toEqual(['orders.order.placed', 'orders.order.failed']);
+  });
+
   it('need a delivery address', async () => {
     const r = await call('POST', '/api/v1/orders', f.headers.enterpriseAdmin, { businessUnitId: bu, simProductId: physical, quantity: 1 });
     expect(r.statusCode).toBe(422);

@@ -24,6 +24,11 @@ export function registerInventoryRoutes(app: App, svc: { inventory: InventorySer
     schema: { tags, summary: 'Create a SIM product (host admin without X-Tenant-Id: host-wide)', body: s.createSimProduct, response: { 201: s.simProduct } },
   }, async (req, reply) => reply.code(201).send(await inventory.createProduct(req.ctx, req.body)));
 
+  app.patch('/api/v1/sim-products/:id', {
+    config: { permission: 'inventory:write' },
+    schema: { tags, summary: 'Rename or (de)activate a SIM product', params: idParam, body: s.updateSimProduct, response: { 200: s.simProduct } },
+  }, async (req) => inventory.updateProduct(req.ctx, req.params.id, req.body));
+
   app.get('/api/v1/apns', {
     config: { permission: 'catalog:read' },
     schema: { tags, summary: 'APNs of the tenant (an enterprise sees those open to it)', response: { 200: z.object({ items: z.array(s.apn) }) } },

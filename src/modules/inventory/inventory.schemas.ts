@@ -20,6 +20,8 @@ export const createSimProduct = z.object({
   profileType: z.string().trim().min(1).max(100).describe('the vendor profile / card type, e.g. "M2M industrial -40..105°C"'),
 });
 
+export const updateSimProduct = createSimProduct.omit({ formFactor: true }).partial().extend({ active: z.boolean().optional() });
+
 export const apn = z.object({
   id: z.string().uuid(),
   name: z.string(),

@@ -145,6 +145,29 @@ export function createInventoryService(core: Core, ring: () => KeyRing) {
     });
   }
 
+  /** Renames or (de)activates a product: an inactive product can no longer be ordered or loaded into. */
+  async function updateProduct(ctx: RequestContext, id: string, input: { name?: string; active?: boolean; vendor?: string; profileType?: string }): Promise<SimProduct> {
+    const set = {
+      ...(input.name !== undefined ? { name: input.name } : {}), ...(input.active !== undefined ? { active: input.active } : {}),
+      ...(input.vendor !== undefined ? { vendor: input.vendor } : {}), ...(input.profileType !== undefined ? { profile_type: input.profileType } : {}),
+      updated_at: core.now(),
+    };
+    const apply = async (tx: Tx, table: 'sim_products' | 'host_sim_products', tenantId: string | null) => {
+      const before = UUID.test(id) ? await tx.selectFrom(table).selectAll().where('id', '=', id).forUpdate().executeTakeFirst() : undefined;
+      if (!before) throw new NotFoundError('SIM product', id);
+      const after = await tx.updateTable(table).set(set).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      await recordAudit(tx, originOf(ctx), { tenantId, action: 'update', entityType: 'sim_product', entityId: id, before, after });
+      await core.bus.record(tx, { type: INVENTORY_EVENTS.productUpdated, tenantId, aggregateType: 'sim_product', aggregateId: id, payload: { productId: id } }, actorOf(ctx));
+      return toProduct({ ...after, tenant_id: tenantId });
+    };
+    if (!ctx.tenantId) {
+      if (ctx.principal.role !== 'host_admin') throw new ForbiddenError('only the host changes host-wide SIM products');
+      return core.dbs.system((tx) => apply(tx, 'host_sim_products', null));
+    }
+    const scope = tenantOnly(ctx);
+    return core.dbs.tenant(scope, (tx) => apply(tx, 'sim_products', scope.tenantId));
+  }
+
   // ---- APNs ---------------------------------------------------------------------------------------------------
 
   async function listApns(ctx: RequestContext): Promise<Apn[]> {
@@ -398,7 +421,7 @@ export function createInventoryService(core: Core, ring: () => KeyRing) {
   }
 
   return {
-    listProducts, getProduct, createProduct,
+    listProducts, getProduct, createProduct, updateProduct,
     listApns, getApns, createApn, updateApn,
     createMsisdnPool, listMsisdnPools, loadMsisdns, freeQuarantinedMsisdns,
     getSim, findSims, listSims,

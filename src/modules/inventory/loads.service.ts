@@ -92,6 +92,7 @@ export function createLoadService(core: Core, ring: () => KeyRing) {
     const { product, tenant, loadId } = await core.dbs.tenant(scope, async (tx) => {
       const product = await repo.findProduct(tx, input.simProductId);
       if (!product) throw ValidationError.field('simProductId', 'is not a SIM product of this tenant or the host');
+      if (!product.active) throw ValidationError.field('simProductId', 'is not active');
       const tenant = await repo.tenantProfile(tx, scope.tenantId);
       const load = await tx.insertInto('sim_loads').values({
         tenant_id: scope.tenantId, sim_product_id: product.id, file_name: input.fileName ?? null, created_by: ctx.principal.name,
