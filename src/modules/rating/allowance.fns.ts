@@ -1,5 +1,5 @@
 import { admitsUsageType, type CompiledAllowanceDefinition, type RatingCatalog } from './catalog.fns';
-import type { AllowanceBucket, AllowanceImpact, ExhaustionPolicy, Instant, RatingSubscriber, UnitType } from './rating.types';
+import type { AllowanceBucket, AllowanceImpact, BalanceSide, ExhaustionPolicy, Instant, RatingSubscriber, UnitType } from './rating.types';
 
 /**
  * §10.2 / §11: which allowance buckets pay, in which order, and how chunks are taken from them.
@@ -33,13 +33,22 @@ export interface AllowanceSides {
 
 interface OrderedBucket {
   id: string;
+  side: BalanceSide;
   definitionId: string;
   expiresAt?: Instant | null;
   createdAt: Instant;
   priority?: number;
 }
 
-/** Consumption order of buckets of one side (also used for money buckets). */
+/** Whether the bucket is on the side that pays first (the SIM's own, unless it says SHADOW_THEN_REAL). */
+export function isOnFirstSide(subscriber: RatingSubscriber, bucket: { side: BalanceSide }): boolean {
+  return (bucket.side === 'SHADOW') === (subscriber.balanceSideOrder === 'SHADOW_THEN_REAL');
+}
+
+/**
+ * Consumption order (also of money buckets): first side before second side; inside a side the template's
+ * balance priority, soonest expiry, higher priority, oldest, id.
+ */
 export function compareBuckets(
   subscriber: RatingSubscriber,
   a: OrderedBucket,
@@ -47,6 +56,8 @@ export function compareBuckets(
   b: OrderedBucket,
   bPriority: number,
 ): number {
+  const aFirst = isOnFirstSide(subscriber, a);
+  if (aFirst !== isOnFirstSide(subscriber, b)) return aFirst ? -1 : 1;
   const template = subscriber.balancePriority;
   if (template) {
     const byTemplate = templateRank(template, a.definitionId) - templateRank(template, b.definitionId);
@@ -69,18 +80,16 @@ export function isValidAt(bucket: { validFrom: Instant; expiresAt?: Instant | nu
   return bucket.validFrom <= at && (bucket.expiresAt == null || at < bucket.expiresAt);
 }
 
-/** Insertion sort of list[from, to) in consumption order: sides hold a handful of buckets, and it needs no closure. */
+/** Insertion sort in consumption order: a SIM reaches a handful of buckets, and it needs no closure. */
 export function sortInConsumptionOrder<C extends { bucket: OrderedBucket & { priority?: number }; definition: { priority: number } }>(
   subscriber: RatingSubscriber,
   list: C[],
-  from = 0,
-  to = list.length,
 ): void {
-  for (let i = from + 1; i < to; i++) {
+  for (let i = 1; i < list.length; i++) {
     const item = list[i];
     const itemPriority = item.bucket.priority ?? item.definition.priority;
     let j = i - 1;
-    while (j >= from && compareBuckets(subscriber, list[j].bucket, list[j].bucket.priority ?? list[j].definition.priority, item.bucket, itemPriority) > 0) {
+    while (j >= 0 && compareBuckets(subscriber, list[j].bucket, list[j].bucket.priority ?? list[j].definition.priority, item.bucket, itemPriority) > 0) {
       list[j + 1] = list[j];
       j--;
     }
@@ -88,7 +97,7 @@ export function sortInConsumptionOrder<C extends { bucket: OrderedBucket & { pri
   }
 }
 
-/** The allowance buckets that may pay usage of this type and unit at this instant, split into sides. */
+/** The allowance buckets that may pay usage of this type and unit at this instant, in consumption order. */
 export function allowanceSides(
   catalog: RatingCatalog,
   subscriber: RatingSubscriber,
@@ -97,30 +106,24 @@ export function allowanceSides(
   finalUsageType: string,
   at: Instant,
 ): AllowanceSides {
-  const shadowFirst = subscriber.balanceSideOrder === 'SHADOW_THEN_REAL';
   // Sized to the buckets and trimmed after: a pushed-to empty array would allocate 17 slots.
   const candidates: AllowanceCandidate[] = new Array(buckets.length);
   let count = 0;
   let firstSide = 0;
   let available = 0;
-  for (let pass = 0; pass < 2; pass++) {
-    const sideWanted = (pass === 0) === shadowFirst ? 'SHADOW' : 'REAL';
-    const start = count;
-    for (let i = 0; i < buckets.length; i++) {
-      const bucket = buckets[i];
-      if ((bucket.side === 'SHADOW' ? 'SHADOW' : 'REAL') !== sideWanted) continue;
-      const definition = catalog.allowanceDefinitions.get(bucket.definitionId);
-      if (!definition) throw new RangeError(`allowance bucket ${bucket.id} has unknown definition ${bucket.definitionId}`);
-      if (definition.unitType !== unitType || !isValidAt(bucket, at) || !admitsUsageType(definition, finalUsageType)) continue;
-      if (!Number.isSafeInteger(bucket.amount)) throw new RangeError(`allowance bucket ${bucket.id} amount ${bucket.amount}`);
-      const amount = bucket.amount > 0 ? bucket.amount : 0;
-      candidates[count++] = { bucket, definition, available: amount, taken: 0 };
-      available += amount;
-    }
-    sortInConsumptionOrder(subscriber, candidates, start, count);
-    if (pass === 0) firstSide = count;
+  for (let i = 0; i < buckets.length; i++) {
+    const bucket = buckets[i];
+    const definition = catalog.allowanceDefinitions.get(bucket.definitionId);
+    if (!definition) throw new RangeError(`allowance bucket ${bucket.id} has unknown definition ${bucket.definitionId}`);
+    if (definition.unitType !== unitType || !isValidAt(bucket, at) || !admitsUsageType(definition, finalUsageType)) continue;
+    if (!Number.isSafeInteger(bucket.amount)) throw new RangeError(`allowance bucket ${bucket.id} amount ${bucket.amount}`);
+    const amount = bucket.amount > 0 ? bucket.amount : 0;
+    candidates[count++] = { bucket, definition, available: amount, taken: 0 };
+    if (isOnFirstSide(subscriber, bucket)) firstSide++;
+    available += amount;
   }
   candidates.length = count;
+  sortInConsumptionOrder(subscriber, candidates);
   const policy = count > 0 ? candidates[count - 1].definition.onExhaustion : null;
   return { candidates, firstSide, available, policy, exhausted: false };
 }

@@ -1,11 +1,11 @@
 import { assertMicros, type Micros } from '../../platform/money';
-import { isValidAt, sortInConsumptionOrder } from './allowance.fns';
+import { isOnFirstSide, isValidAt, sortInConsumptionOrder } from './allowance.fns';
 import { admitsUsageType, type CompiledMoneyDefinition, type RatingCatalog } from './catalog.fns';
 import type { Instant, MoneyBucket, MoneyImpact, RatingSubscriber } from './rating.types';
 
 /**
  * §10.2 money: the buckets in the payer's currency valid at the instant that admit the usage type, in
- * consumption order, split into sides. A charge is paid wholly by the first side that can cover it, split
+ * consumption order (first side, then second). A charge is paid wholly by the first side that can cover it, split
  * across that side's buckets in order. Prepaid money never goes below zero; postpaid down to -creditLimit.
  * When no side can pay: online, the charge is refused (the caller shortens the grant); offline, the usage has
  * happened, so it is posted to the payer's main balance even if that goes negative (§10.2.7).
@@ -39,57 +39,35 @@ export function payMoney(
   online: boolean,
 ): MoneyPayment {
   if (amount === 0) return NO_PAYMENT;
-  if (amount > 0 && buckets.length === 1) {
-    // One money bucket (the usual account main balance): no sides to choose between.
-    const paid = payFromOnly(catalog, subscriber, buckets[0], amount, finalUsageType, at);
-    if (paid !== null) return paid;
-  }
-  const real: MoneyCandidate[] = [];
-  const shadow: MoneyCandidate[] = [];
+  // Sized to the buckets and trimmed after: a pushed-to empty array would allocate 17 slots.
+  const candidates: MoneyCandidate[] = new Array(buckets.length);
+  let count = 0;
+  let firstSide = 0;
   for (let i = 0; i < buckets.length; i++) {
     const bucket = buckets[i];
     const definition = definitionOf(catalog, bucket);
     if (definition.currency !== subscriber.currency || !isValidAt(bucket, at) || !admitsUsageType(definition, finalUsageType)) {
       continue;
     }
-    assertMicros(bucket.amount);
     const floor = definition.prepaid ? 0 : -(bucket.creditLimit ?? 0);
-    const capacity = bucket.amount > floor ? bucket.amount - floor : 0;
-    (bucket.side === 'SHADOW' ? shadow : real).push({ bucket, definition, capacity });
+    const capacity = assertMicros(bucket.amount) > floor ? bucket.amount - floor : 0;
+    candidates[count++] = { bucket, definition, capacity };
+    if (isOnFirstSide(subscriber, bucket)) firstSide++;
   }
-  sortInConsumptionOrder(subscriber, real);
-  sortInConsumptionOrder(subscriber, shadow);
-  const shadowFirst = subscriber.balanceSideOrder === 'SHADOW_THEN_REAL';
-  const first = shadowFirst ? shadow : real;
-  const second = shadowFirst ? real : shadow;
+  candidates.length = count;
+  sortInConsumptionOrder(subscriber, candidates);
 
   if (amount < 0) {
     // A negative tariff lowered the session's running total: give it back to the main balance, else the
     // first bucket that would have paid.
-    const target = subscriber.mainBalanceId ?? (first[0] ?? second[0])?.bucket.id;
+    const target = subscriber.mainBalanceId ?? candidates[0]?.bucket.id;
     if (target === undefined) return { impacts: NOTHING, unpaid: amount, fromAccount: 0 };
-    return single(catalog, buckets, target, amount);
+    return onOneBucket(catalog, buckets, target, amount);
   }
-  const paid = payFromSide(first, amount) ?? payFromSide(second, amount);
+  const paid = payFromSide(candidates, 0, firstSide, amount) ?? payFromSide(candidates, firstSide, count, amount);
   if (paid !== null) return paid;
-  if (online) return { impacts: NOTHING, unpaid: amount, fromAccount: 0 };
-  if (subscriber.mainBalanceId === undefined) return { impacts: NOTHING, unpaid: amount, fromAccount: 0 };
-  return single(catalog, buckets, subscriber.mainBalanceId, amount);
-}
-
-function payFromOnly(
-  catalog: RatingCatalog,
-  subscriber: RatingSubscriber,
-  bucket: MoneyBucket,
-  amount: Micros,
-  finalUsageType: string,
-  at: Instant,
-): MoneyPayment | null {
-  const definition = definitionOf(catalog, bucket);
-  if (definition.currency !== subscriber.currency || !isValidAt(bucket, at) || !admitsUsageType(definition, finalUsageType)) return null;
-  const floor = definition.prepaid ? 0 : -(bucket.creditLimit ?? 0);
-  if (assertMicros(bucket.amount) - floor < amount) return null;
-  return { impacts: [{ bucketId: bucket.id, amount }], unpaid: 0, fromAccount: definition.level === 'ACCOUNT' ? amount : 0 };
+  if (online || subscriber.mainBalanceId === undefined) return { impacts: NOTHING, unpaid: amount, fromAccount: 0 };
+  return onOneBucket(catalog, buckets, subscriber.mainBalanceId, amount);
 }
 
 function definitionOf(catalog: RatingCatalog, bucket: MoneyBucket): CompiledMoneyDefinition {
@@ -98,19 +76,24 @@ function definitionOf(catalog: RatingCatalog, bucket: MoneyBucket): CompiledMone
   return definition;
 }
 
-/** The whole amount on one side, split across its buckets in order; null when the side cannot cover it. */
-function payFromSide(side: MoneyCandidate[], amount: Micros): MoneyPayment | null {
+/** The whole amount on candidates[from, to), split in order; null when they cannot cover it. */
+function payFromSide(candidates: MoneyCandidate[], from: number, to: number, amount: Micros): MoneyPayment | null {
   let capacity = 0;
-  for (let i = 0; i < side.length; i++) capacity += side[i].capacity;
+  let needed = 0;
+  for (let i = from; i < to && capacity < amount; i++) {
+    capacity += candidates[i].capacity;
+    if (candidates[i].capacity > 0) needed++;
+  }
   if (capacity < amount) return null;
-  const impacts: MoneyImpact[] = [];
+  const impacts: MoneyImpact[] = new Array(needed);
+  let k = 0;
   let left = amount;
   let fromAccount = 0;
-  for (let i = 0; i < side.length && left > 0; i++) {
-    const c = side[i];
+  for (let i = from; i < to && left > 0; i++) {
+    const c = candidates[i];
     const part = c.capacity < left ? c.capacity : left;
     if (part === 0) continue;
-    impacts.push({ bucketId: c.bucket.id, amount: part });
+    impacts[k++] = { bucketId: c.bucket.id, amount: part };
     if (c.definition.level === 'ACCOUNT') fromAccount += part;
     left -= part;
   }
@@ -118,7 +101,7 @@ function payFromSide(side: MoneyCandidate[], amount: Micros): MoneyPayment | nul
 }
 
 /** The whole amount on one named bucket (the main balance), whatever it holds. */
-function single(catalog: RatingCatalog, buckets: readonly MoneyBucket[], bucketId: string, amount: Micros): MoneyPayment {
+function onOneBucket(catalog: RatingCatalog, buckets: readonly MoneyBucket[], bucketId: string, amount: Micros): MoneyPayment {
   const bucket = buckets.find((b) => b.id === bucketId);
   const account = bucket !== undefined && definitionOf(catalog, bucket).level === 'ACCOUNT';
   return { impacts: [{ bucketId, amount }], unpaid: 0, fromAccount: account ? amount : 0 };

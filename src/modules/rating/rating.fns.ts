@@ -161,10 +161,16 @@ export function timeTypeAtStart(resolved: ResolvedUsage, timeZone: string, at: I
   return resolved.currencySet.byTimeType.get(timeTypeAtInstant(resolved.calendar, at, timeZone));
 }
 
-/** R1: the non-currency chunk sizes for a time type's tariffs. */
-export function chunkSizes(resolved: ResolvedUsage, set: TariffSet): { first: number; next: number } {
+/** R1: the first non-currency chunk: the offer's unit charge size, else the primary tariff's ICU. */
+export function firstChunkOf(resolved: ResolvedUsage, set: TariffSet): number {
   const size = resolved.offer.unitChargeSize[resolved.plan.unitType];
-  return size > 0 ? { first: size, next: size } : { first: set.primary.icu, next: set.primary.acu };
+  return size > 0 ? size : set.primary.icu;
+}
+
+/** R1: each further chunk: the offer's unit charge size, else the primary tariff's ACU. */
+export function chunkOf(resolved: ResolvedUsage, set: TariffSet): number {
+  const size = resolved.offer.unitChargeSize[resolved.plan.unitType];
+  return size > 0 ? size : set.primary.acu;
 }
 
 const NO_SEGMENTS: readonly SegmentState[] = [];
@@ -243,12 +249,11 @@ export function ratePart(
 
   // Allowances (§11): each segment asks for the whole chunks its quantity needs beyond what it holds.
   let sides: AllowanceSides | null = null;
-  const unitChargeSize = resolved.offer.unitChargeSize[resolved.plan.unitType];
   for (let i = 0; i < segments.length; i++) {
     const set = tariffSetOf(resolved, segments[i].timeType)!;
     if (!set.usesAllowances || (segments[i].allowance !== 'PENDING' && segments[i].allowance !== 'COVERED')) continue;
-    const firstChunk = unitChargeSize > 0 ? unitChargeSize : set.primary.icu;
-    const chunk = unitChargeSize > 0 ? unitChargeSize : set.primary.acu;
+    const firstChunk = firstChunkOf(resolved, set);
+    const chunk = chunkOf(resolved, set);
     const extra = allowanceNeed(segments[i], i === 0, set.primary.grace, totalAfter, firstChunk, chunk) - segments[i].covered;
     if (extra <= 0) continue;
     if (sides === null) {

@@ -1,5 +1,5 @@
 import type { RatingCatalog } from './catalog.fns';
-import { checkUsage, chunkSizes, ratePart, resolveUsage, timeTypeAtStart } from './rating.fns';
+import { checkUsage, chunkOf, firstChunkOf, ratePart, resolveUsage, timeTypeAtStart } from './rating.fns';
 import type { QuotaOutcome, RatedUsage, RatingBalances, RatingSubscriber, SessionState, UsageEvent } from './rating.types';
 import { ceilDiv } from './tariff.fns';
 
@@ -28,11 +28,13 @@ export function reserveQuota(
   const set = timeTypeAtStart(resolved, subscriber.timeZone, request.startedAt);
   if (!set) return { status: 'DENIED', reason: 'NO_TARIFFS_FOR_TIME_TYPE', detail: `plan ${resolved.plan.id}`, finalUnit };
 
-  const chunk = chunkSizes(resolved, set);
+  const firstChunk = firstChunkOf(resolved, set);
+  const chunk = chunkOf(resolved, set);
   const fresh = session === null || session.quantity === 0;
   const requested = Math.max(1, request.quantity);
-  const chunks = fresh ? 1 + ceilDiv(requested - chunk.first, chunk.next) : ceilDiv(requested, chunk.next);
-  const grantOf = (count: number) => (fresh ? chunk.first + (count - 1) * chunk.next : count * chunk.next);
+  const chunksFor = (quantity: number) => (fresh ? 1 + ceilDiv(quantity - firstChunk, chunk) : ceilDiv(quantity, chunk));
+  const grantOf = (count: number) => (fresh ? firstChunk + (count - 1) * chunk : count * chunk);
+  const chunks = chunksFor(requested);
   const attempt = (quantity: number) => ratePart(catalog, subscriber, balances, { ...request, quantity }, session, resolved, true);
   const carried = (part: RatedUsage) => part.unpaid === 0 && part.exhaustion !== 'BLOCK';
 
@@ -40,20 +42,20 @@ export function reserveQuota(
   const whole = attempt(granted);
   if (whole.status === 'REJECTED') return { status: 'DENIED', reason: whole.reason, detail: whole.detail, finalUnit };
   let part: RatedUsage = whole;
-  let last = false;
+  let shortened = false;
 
   if (part.exhaustion === 'BLOCK') {
     // Grant only what the allowances still cover; after that the subscriber is blocked.
     granted -= part.uncoveredQuantity;
     if (granted <= 0) return { status: 'DENIED', reason: 'ALLOWANCE_EXHAUSTED', detail: 'allowance used up (BLOCK policy)', finalUnit };
     part = attempt(granted) as RatedUsage;
-    last = true;
+    shortened = true;
   }
 
   if (!carried(part)) {
     // The largest number of whole chunks the money can carry (the charge grows with the quantity).
     let low = 0;
-    let high = Math.min(chunks, fresh ? 1 + ceilDiv(granted - chunk.first, chunk.next) : ceilDiv(granted, chunk.next));
+    let high = Math.min(chunks, chunksFor(granted));
     let best: RatedUsage | null = null;
     while (high - low > 1) {
       const mid = Math.floor((low + high) / 2);
@@ -68,13 +70,13 @@ export function reserveQuota(
     if (best === null) return { status: 'DENIED', reason: 'INSUFFICIENT_BALANCE', detail: 'no balance can pay the first chunk', finalUnit };
     granted = Math.min(granted, grantOf(low));
     part = best;
-    last = true;
+    shortened = true;
   }
 
   return {
     status: 'GRANTED',
     grantedQuantity: granted,
-    finalUnit: last ? finalUnit : null,
+    finalUnit: shortened ? finalUnit : null,
     throttle: part.exhaustion === 'THROTTLE',
     allowanceHolds: part.allowanceImpacts,
     moneyHolds: part.moneyImpacts,
