@@ -1,5 +1,5 @@
 /**
- * Rating engine throughput, in memory, one core: npx tsx bench/rating.bench.ts [records]
+ * Rating engine throughput, in memory, one core: npx tsx bench/rating.bench.ts [records] [sims]
  *
  * A realistic IoT plan set: 1,000 tariff plans (190 rate plans × data home / EU / world, SMS, voice, plus 50
  * EU add-on data plans), 100,000 SIMs in 1,000 enterprise accounts, each account with a pooled data
@@ -24,10 +24,10 @@ import {
 } from '../src/modules/rating';
 
 const RECORDS = Number(process.argv[2] ?? 1_000_000);
+const SIMS = Number(process.argv[3] ?? 100_000);
 const RATE_PLANS = 190;
 const ADDON_PLANS = 50;
-const ACCOUNTS = 1_000;
-const SIMS = 100_000;
+const ACCOUNTS = Math.min(1_000, SIMS);
 const KB = 1024;
 const MB = 1024 * KB;
 const MONTH_START = Date.parse('2024-07-01T00:00:00Z');
