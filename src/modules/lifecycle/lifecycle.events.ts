@@ -18,11 +18,11 @@ export const LIFECYCLE_EVENTS = {
   /** The network reported another IMEI for the SIM (with `locked: true` when it is bound to a device). */
   imeiChanged: 'lifecycle.sim.imei_changed',
   /** A change was applied by every provisioning target (or needed none). */
-  changeCompleted: 'lifecycle.sim.change_completed',
+  changeCompleted: 'lifecycle.change.completed',
   /** A change was refused by a target and rolled back. */
-  changeFailed: 'lifecycle.sim.change_failed',
-  holdPlaced: 'lifecycle.sim.hold_placed',
-  holdReleased: 'lifecycle.sim.hold_released',
+  changeFailed: 'lifecycle.change.failed',
+  holdPlaced: 'lifecycle.hold.placed',
+  holdReleased: 'lifecycle.hold.released',
   accountSuspended: 'lifecycle.account.suspended',
   accountResumed: 'lifecycle.account.resumed',
   bulkJobCreated: 'lifecycle.bulk_job.created',

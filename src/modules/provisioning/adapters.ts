@@ -51,6 +51,11 @@ export const restConfig = z.object({
     externalRefPath: z.string().optional(),
   }).default({}),
   retryStatuses: z.array(z.number().int()).optional(),
+  /**
+   * A batch endpoint taking many requests in one call: POST `path` with { operations: [{ method, path, body }] },
+   * answered by { results: [{ status, body }] } in the same order. Each result is mapped like a single answer.
+   */
+  batch: z.object({ path: z.string().min(1), maxItems: z.number().int().min(1).max(10_000).default(500) }).optional(),
   /** Reconciliation: how to read a SIM's record and where its state is. */
   read: z.object({ path: z.string(), statePath: z.string() }).optional(),
 });
@@ -75,10 +80,11 @@ export const sftpConfig = z.object({
 });
 export type SftpConfig = z.infer<typeof sftpConfig>;
 
-/** The HLR/HSS-style target of the network simulator, as a generic REST configuration. */
-export function hlrPreset(baseUrl: string): RestConfig {
+/** The HLR/HSS-style target of the network simulator, as a generic REST configuration (`batch`: use its batch endpoint). */
+export function hlrPreset(baseUrl: string, opts: { batch?: boolean } = {}): RestConfig {
   return restConfig.parse({
     baseUrl,
+    ...(opts.batch ? { batch: { path: '/batch', maxItems: 500 } } : {}),
     auth: { type: 'bearer' },
     concurrency: 32,
     stateMap: { WARM: 'INACTIVE', READY: 'INACTIVE', TEST_ACTIVE: 'TEST', ACTIVE: 'ACTIVE', SUSPEND: 'SUSPENDED', TERMINATE: 'DELETED' },
@@ -147,20 +153,52 @@ export function restAdapter(cfg: RestConfig, secret: string | null): Adapter {
     try { parsed = text ? JSON.parse(text) : null; } catch { /* keep text */ }
     return { status: res.status, body: parsed };
   }
+  const requestOf = (w: DeliveryWork) => cfg.requests[`state:${w.sim.effectiveState}`] ?? cfg.requests[w.event.type] ?? cfg.requests['*'];
+  const classify = (status: number, body: unknown, method: string) => classifyHttp(status, body, {
+    successStatuses: cfg.success.statuses, acceptedStatuses: cfg.success.acceptedStatuses, retryStatuses: cfg.retryStatuses,
+    externalKeys: cfg.success.externalKeys, externalRefPath: cfg.success.externalRefPath, method,
+  });
+  // Timeouts, refused connections, resets: the network may be back later.
+  const networkError = (err: unknown): HandlerResult => ({ kind: 'RETRYABLE', error: `request failed: ${(err as Error).message}`, code: 'NETWORK' });
+
+  async function deliverBatch(items: DeliveryWork[], batch: NonNullable<RestConfig['batch']>): Promise<HandlerResult[]> {
+    const out: HandlerResult[] = new Array(items.length);
+    const ops: { i: number; method: string; path: string; body: unknown }[] = [];
+    items.forEach((w, i) => {
+      const req = requestOf(w);
+      if (!req) out[i] = { kind: 'SKIP', reason: `no request is configured for ${w.event.type}` };
+      else ops.push({ i, method: req.method, path: renderPath(req.path, w), body: req.body === undefined ? undefined : renderTemplate(req.body, w) });
+    });
+    const chunks: (typeof ops)[] = [];
+    for (let k = 0; k < ops.length; k += batch.maxItems) chunks.push(ops.slice(k, k + batch.maxItems));
+    await pool(chunks, cfg.concurrency, async (chunk) => {
+      try {
+        const r = await call('POST', batch.path, { operations: chunk.map(({ method, path, body }) => ({ method, path, body })) });
+        const results = (r.body as { results?: { status: number; body?: unknown }[] } | null)?.results;
+        if (r.status >= 300 || !Array.isArray(results) || results.length !== chunk.length) {
+          const whole = classify(r.status >= 300 ? r.status : 502, r.body, 'POST');
+          chunk.forEach((op) => { out[op.i] = whole.kind === 'OK' ? { kind: 'RETRYABLE', error: 'the batch answer does not match the request', code: String(r.status) } : whole; });
+          return;
+        }
+        chunk.forEach((op, k) => { out[op.i] = classify(results[k].status, results[k].body ?? null, op.method); });
+      } catch (err) {
+        chunk.forEach((op) => { out[op.i] = networkError(err); });
+      }
+    });
+    return out;
+  }
+
   return {
     async deliver(items) {
+      if (cfg.batch) return deliverBatch(items, cfg.batch);
       return pool(items, cfg.concurrency, async (w): Promise<HandlerResult> => {
-        const req = cfg.requests[`state:${w.sim.effectiveState}`] ?? cfg.requests[w.event.type] ?? cfg.requests['*'];
+        const req = requestOf(w);
         if (!req) return { kind: 'SKIP', reason: `no request is configured for ${w.event.type}` };
         try {
           const r = await call(req.method, renderPath(req.path, w), req.body === undefined ? undefined : renderTemplate(req.body, w), req.headers);
-          return classifyHttp(r.status, r.body, {
-            successStatuses: cfg.success.statuses, acceptedStatuses: cfg.success.acceptedStatuses, retryStatuses: cfg.retryStatuses,
-            externalKeys: cfg.success.externalKeys, externalRefPath: cfg.success.externalRefPath, method: req.method,
-          });
+          return classify(r.status, r.body, req.method);
         } catch (err) {
-          // Timeouts, refused connections, resets: the network may be back later.
-          return { kind: 'RETRYABLE', error: `request failed: ${(err as Error).message}`, code: 'NETWORK' };
+          return networkError(err);
         }
       });
     },

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
  *   GET    /subscribers          → { items: [...] } (reconciliation)
  *   PUT    /rws/api/v1/devices/:iccid   { status, ratePlan } → 200 { iccid, status, ratePlan }
  *   GET    /rws/api/v1/devices/:iccid
+ *   POST   /batch { operations: [{ method, path, body }] } → { results: [{ status, body }] } (one latency for all)
  *   POST   /_control { latencyMs?, failureRate?, failNext?, failStatus?, reset? }   GET /_log
  *
  * A failure answers `failStatus` (default 503, a retryable error). With a `token`, requests need
@@ -85,13 +86,57 @@ export async function startNetworkSimulator(opts: SimulatorOptions = {}): Promis
     return false;
   };
 
+  /** One provisioning operation; failures and latency are applied by the caller (per request or per batch item). */
+  function route(method: string, path: string, b: Record<string, unknown>): { status: number; body?: unknown } {
+    let m = /^\/subscribers\/([^/]+)$/.exec(path);
+    if (m) {
+      const imsi = decodeURIComponent(m[1]);
+      if (!/^\d{6,15}$/.test(imsi)) return { status: 400, body: { error: `bad IMSI ${imsi}` } };
+      if (method === 'GET') { const s = subscribers.get(imsi); return s ? { status: 200, body: s } : { status: 404, body: { error: 'no such subscriber' } }; }
+      if (method === 'DELETE') { subscribers.delete(imsi); return { status: 204 }; }
+      if (method === 'PUT' || method === 'PATCH') {
+        const prev = subscribers.get(imsi);
+        const status = String(b.status ?? prev?.status ?? 'ACTIVE');
+        if (!['ACTIVE', 'SUSPENDED', 'TEST', 'INACTIVE'].includes(status)) return { status: 400, body: { error: `unknown status ${status}` } };
+        const s: Subscriber = {
+          imsi, iccid: (b.iccid as string) ?? prev?.iccid ?? null, msisdn: (b.msisdn as string) ?? prev?.msisdn ?? null, status,
+          profile: (b.profile as string) ?? prev?.profile ?? null, apnIds: b.apnIds ?? prev?.apnIds ?? [], imei: (b.imei as string) ?? prev?.imei ?? null,
+          imeiLock: Boolean(b.imeiLock ?? prev?.imeiLock ?? false),
+          // The key is the network's: generated once, kept for the life of the record.
+          subscriberKey: prev?.subscriberKey ?? `SUB-${randomUUID()}`, updatedAt: new Date().toISOString(), updates: (prev?.updates ?? 0) + 1,
+        };
+        subscribers.set(imsi, s);
+        return { status: 200, body: s };
+      }
+    }
+    if (path === '/subscribers' && method === 'GET') return { status: 200, body: { items: [...subscribers.values()] } };
+    m = /^\/rws\/api\/v1\/devices\/([^/]+)$/.exec(path);
+    if (m) {
+      const iccid = decodeURIComponent(m[1]);
+      const d = devices.get(iccid);
+      if (method === 'GET') return d ? { status: 200, body: d } : { status: 404, body: { errorMessage: 'Resource not found', errorCode: '10000003' } };
+      if (method === 'PUT') {
+        const status = String(b.status ?? d?.status ?? 'ACTIVATION_READY');
+        if (!['TEST_READY', 'ACTIVATION_READY', 'ACTIVATED', 'DEACTIVATED', 'INVENTORY', 'RETIRED'].includes(status)) return { status: 400, body: { errorMessage: `invalid status ${status}`, errorCode: '10000024' } };
+        devices.set(iccid, { iccid, status, ratePlan: (b.ratePlan as string) ?? d?.ratePlan ?? null, updates: (d?.updates ?? 0) + 1 });
+        return { status: 200, body: { iccid } };
+      }
+    }
+    return { status: 404, body: { error: `no route ${method} ${path}` } };
+  }
+
+  const shouldFail = () => {
+    if (failNext > 0) { failNext--; return true; }
+    return failureRate > 0 && random() < failureRate;
+  };
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://sim');
     const path = url.pathname;
     const method = req.method ?? 'GET';
     const body = await readBody(req);
     const answer = (status: number, out?: unknown) => {
-      if (!path.startsWith('/_')) log.push({ method, path, body, status });
+      if (!path.startsWith('/_') && path !== '/batch') log.push({ method, path, body, status });
       send(res, status, out);
     };
     if (path === '/_control' && method === 'POST') {
@@ -103,49 +148,21 @@ export async function startNetworkSimulator(opts: SimulatorOptions = {}): Promis
     if (path === '/_log' && method === 'GET') return send(res, 200, { items: log });
     if (!authorised(req)) return answer(401, { error: 'unauthorised' });
     if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
-    if (failNext > 0 || (failureRate > 0 && random() < failureRate)) {
-      if (failNext > 0) failNext--;
-      return answer(failStatus, { error: 'simulated network failure' });
-    }
     if (body === Symbol.for('bad-json')) return answer(400, { error: 'body is not JSON' });
-    const b = (body ?? {}) as Record<string, unknown>;
-
-    let m = /^\/subscribers\/([^/]+)$/.exec(path);
-    if (m) {
-      const imsi = decodeURIComponent(m[1]);
-      if (!/^\d{6,15}$/.test(imsi)) return answer(400, { error: `bad IMSI ${imsi}` });
-      if (method === 'GET') { const s = subscribers.get(imsi); return s ? answer(200, s) : answer(404, { error: 'no such subscriber' }); }
-      if (method === 'DELETE') { subscribers.delete(imsi); return answer(204); }
-      if (method === 'PUT' || method === 'PATCH') {
-        const prev = subscribers.get(imsi);
-        const status = String(b.status ?? prev?.status ?? 'ACTIVE');
-        if (!['ACTIVE', 'SUSPENDED', 'TEST', 'INACTIVE'].includes(status)) return answer(400, { error: `unknown status ${status}` });
-        const s: Subscriber = {
-          imsi, iccid: (b.iccid as string) ?? prev?.iccid ?? null, msisdn: (b.msisdn as string) ?? prev?.msisdn ?? null, status,
-          profile: (b.profile as string) ?? prev?.profile ?? null, apnIds: b.apnIds ?? prev?.apnIds ?? [], imei: (b.imei as string) ?? prev?.imei ?? null,
-          imeiLock: Boolean(b.imeiLock ?? prev?.imeiLock ?? false),
-          // The key is the network's: generated once, kept for the life of the record.
-          subscriberKey: prev?.subscriberKey ?? `SUB-${randomUUID()}`, updatedAt: new Date().toISOString(), updates: (prev?.updates ?? 0) + 1,
-        };
-        subscribers.set(imsi, s);
-        return answer(200, s);
-      }
+    // A batch of operations in one call (one latency): each succeeds or fails on its own, results in order.
+    if (path === '/batch' && method === 'POST') {
+      const ops = (body as { operations?: { method: string; path: string; body?: unknown }[] } | null)?.operations;
+      if (!Array.isArray(ops)) return answer(400, { error: 'operations must be an array' });
+      const results = ops.map((op) => {
+        const r = shouldFail() ? { status: failStatus, body: { error: 'simulated network failure' } } : route(String(op.method).toUpperCase(), String(op.path), (op.body ?? {}) as Record<string, unknown>);
+        log.push({ method: String(op.method).toUpperCase(), path: String(op.path), body: op.body ?? null, status: r.status });
+        return r;
+      });
+      return send(res, 200, { results });
     }
-    if (path === '/subscribers' && method === 'GET') return answer(200, { items: [...subscribers.values()] });
-    m = /^\/rws\/api\/v1\/devices\/([^/]+)$/.exec(path);
-    if (m) {
-      const iccid = decodeURIComponent(m[1]);
-      const d = devices.get(iccid);
-      if (method === 'GET') return d ? answer(200, d) : answer(404, { errorMessage: 'Resource not found', errorCode: '10000003' });
-      if (method === 'PUT') {
-        const status = String(b.status ?? d?.status ?? 'ACTIVATION_READY');
-        if (!['TEST_READY', 'ACTIVATION_READY', 'ACTIVATED', 'DEACTIVATED', 'INVENTORY', 'RETIRED'].includes(status)) return answer(400, { errorMessage: `invalid status ${status}`, errorCode: '10000024' });
-        const next = { iccid, status, ratePlan: (b.ratePlan as string) ?? d?.ratePlan ?? null, updates: (d?.updates ?? 0) + 1 };
-        devices.set(iccid, next);
-        return answer(200, { iccid });
-      }
-    }
-    return answer(404, { error: `no route ${method} ${path}` });
+    if (shouldFail()) return answer(failStatus, { error: 'simulated network failure' });
+    const r = route(method, path, (body ?? {}) as Record<string, unknown>);
+    return answer(r.status, r.body);
   }
 
   const server: Server = createServer((req, res) => {

@@ -155,17 +155,22 @@ export function createProvisioningService(core: Core, deps: ProvisioningDeps) {
    */
   async function deliverDue(opts: { limit?: number } = {}): Promise<number> {
     const now = core.now();
+    // Heads of lanes come from one ordered pass over the unfinished deliveries (linear whatever the planner's
+    // statistics say); the lock re-checks the row's own status, so two workers never claim the same delivery.
     const claimed = (await sql<DeliveryRow>`
-      with cand as (
-        select d.tenant_id, d.id from provisioning_deliveries d
-         where d.status in ('PENDING', 'IN_PROGRESS') and d.next_attempt_at <= ${now}
-           and not exists (select 1 from provisioning_deliveries p
-                            where p.tenant_id = d.tenant_id and p.target_id = d.target_id and p.lane = d.lane
-                              and p.event_seq < d.event_seq and p.status in ('PENDING', 'IN_PROGRESS', 'DEAD'))
+      with heads as (
+        select distinct on (tenant_id, target_id, lane) tenant_id, id, status, next_attempt_at, lane, event_seq
+          from provisioning_deliveries
+         where status in ('PENDING', 'IN_PROGRESS', 'DEAD')
+         order by tenant_id, target_id, lane, event_seq),
+      cand as (
+        select d.tenant_id, d.id from heads h join provisioning_deliveries d on d.tenant_id = h.tenant_id and d.id = h.id
+         where h.status in ('PENDING', 'IN_PROGRESS') and h.next_attempt_at <= ${now}
+           and d.status in ('PENDING', 'IN_PROGRESS') and d.next_attempt_at <= ${now}
            and not exists (select 1 from outbox_events e join outbox_deliveries od on od.event_id = e.id and od.subscriber = ${FANOUT_SUBSCRIBER}
-                            where e.tenant_id = d.tenant_id and e.aggregate_type = 'sim' and e.aggregate_id = d.lane
-                              and e.id < d.event_seq and od.status <> 'DONE')
-         order by d.next_attempt_at, d.id
+                            where e.tenant_id = h.tenant_id and e.aggregate_type = 'sim' and e.aggregate_id = h.lane
+                              and e.id < h.event_seq and od.status <> 'DONE')
+         order by h.next_attempt_at, h.id
          limit ${opts.limit ?? 2000}
          for update of d skip locked)
       update provisioning_deliveries d set status = 'IN_PROGRESS', attempts = d.attempts + 1,
