@@ -156,7 +156,10 @@ export function createOrdersService(core: Core, deps: OrdersDeps) {
   /** Every reason to refuse an order, checked in the order's transaction. */
   async function check(tx: Tx, ctx: RequestContext, input: PlaceOrderInput & { enterpriseId: string }) {
     const scope: TenantScope = { tenantId: scopeOf(ctx).tenantId };
-    const unit = UUID.test(input.businessUnitId) ? await accounts.getBusinessUnit(ctx, input.businessUnitId, tx).catch(() => null) : null;
+    const unit = UUID.test(input.businessUnitId) ? await accounts.getBusinessUnit(ctx, input.businessUnitId, tx).catch((e) => {
+      if (e instanceof NotFoundError) return null;
+      throw e;
+    }) : null;
     if (!unit || unit.enterpriseId !== input.enterpriseId) throw ValidationError.field('businessUnitId', 'is not a business unit of the ordering enterprise');
     const status = await accounts.getAccountStatus(tx, 'business_unit', input.businessUnitId);
     if (status.effectiveStatus !== 'ACTIVE') {
