@@ -1,4 +1,4 @@
-import { randomFillSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { Transform, pipeline, type Readable } from 'node:stream';
 import { parse } from 'csv-parse';
@@ -43,20 +43,17 @@ const REPORT_ERRORS = 1000;
  * UUIDv7-style ids (millisecond time, then a counter and random bits): a million new SIMs append to the right
  * edge of the primary-key index instead of touching random pages of it.
  */
-const rand = Buffer.alloc(8 * 1024);
-let randAt = rand.length, lastMs = 0, seq = 0;
+// Built from strings (no Buffer per id): a million ids per load would otherwise be a million small allocations.
+let randHex = '', randAt = 0, lastMs = 0, seq = 0;
 export function timeOrderedId(now = Date.now()): string {
   if (now <= lastMs) seq++;
   else { lastMs = now; seq = 0; }
-  if (randAt + 8 > rand.length) { randomFillSync(rand); randAt = 0; }
-  const b = Buffer.alloc(16);
-  b.writeUIntBE(lastMs, 0, 6);
-  b.writeUInt16BE(0x7000 | ((seq >> 14) & 0x0fff), 6); // version 7, high counter bits
-  b.writeUInt16BE(0x8000 | (seq & 0x3fff), 8);         // variant, low counter bits
-  rand.copy(b, 10, randAt, randAt + 6);
-  randAt += 8;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  if (randAt + 12 > randHex.length) { randHex = randomBytes(6 * 1024).toString('hex'); randAt = 0; }
+  const ms = lastMs.toString(16).padStart(12, '0');
+  const hi = (0x7000 | ((seq >> 14) & 0x0fff)).toString(16); // version 7, high counter bits
+  const lo = (0x8000 | (seq & 0x3fff)).toString(16); // variant, low counter bits
+  const r = randHex.slice(randAt, (randAt += 12));
+  return `${ms.slice(0, 8)}-${ms.slice(8)}-${hi}-${lo}-${r}`;
 }
 
 /** The Ki/OPc of a SIM are sealed with its id as context, so a blob copied onto another row does not open. */
