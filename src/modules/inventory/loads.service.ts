@@ -60,9 +60,10 @@ export function timeOrderedId(now = Date.now()): string {
 export const kiContext = (simId: string, what: 'ki' | 'opc') => `sim:${simId}:${what}`;
 
 /**
- * Loads a vendor output file: streamed CSV, each row checked by a pure function, sealed, staged in batches inside
- * one transaction; duplicates found by the database; the stage moves into the inventory only when no row is bad.
- * A rejected load keeps its row report and adds no SIM.
+ * Loads a vendor output file in one transaction: streamed CSV, each row checked by a pure function, Ki/OPc sealed,
+ * batches written into `sims` while the next batch is parsed; duplicates (in the file, against the inventory) found
+ * by the database in a temporary stage. If any row is bad, this load's SIMs are deleted again before the commit:
+ * a rejected load keeps its full row report and adds no SIM; nobody ever sees part of a file.
  */
 export function createLoadService(core: Core, ring: () => KeyRing) {
   const running = new Map<string, LoadProgress>();
