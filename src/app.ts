@@ -78,6 +78,7 @@ function startWorkers(core: Core, enabled: boolean, works: (() => Promise<number
     try {
       let n = await deliverDueEvents(core.dbs, core.bus, {
         maxAttempts: core.config.OUTBOX_MAX_ATTEMPTS,
+        batchSize: core.config.OUTBOX_BATCH_SIZE,
         onDelivered: (d) => core.metrics.outboxDelivered.inc({ subscriber: d.subscriber, outcome: 'delivered' }),
         onError: (err, d) => {
           core.metrics.outboxDelivered.inc({ subscriber: d.subscriber, outcome: d.dead ? 'dead' : 'retry' });

@@ -96,6 +96,24 @@ program.command('reset-password')
     }
   });
 
+program.command('simulate-network')
+  .description('run a simulated network provisioning target (HLR/HSS-style subscriber API, Cisco Control Center-style device API)')
+  .option('--port <n>', 'TCP port', '8089')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--latency-ms <ms>', 'delay before every answer', '0')
+  .option('--failure-rate <r>', 'share of requests answered 503 (0..1)', '0')
+  .option('--token <token>', 'require this bearer token (or Basic password)')
+  .action(async (opts: { port: string; host: string; latencyMs: string; failureRate: string; token?: string }) => {
+    const { startNetworkSimulator } = await import('../modules/provisioning/network-simulator');
+    const failureRate = Number(opts.failureRate);
+    if (!(failureRate >= 0 && failureRate <= 1)) { console.error('--failure-rate must be between 0 and 1'); process.exit(2); }
+    const sim = await startNetworkSimulator({ port: Number(opts.port), host: opts.host, latencyMs: Number(opts.latencyMs), failureRate, token: opts.token });
+    console.log(`network simulator listening on ${sim.url} (latency ${opts.latencyMs} ms, failure rate ${failureRate})`);
+    const stop = () => void sim.close().then(() => process.exit(0));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+
 program.command('config')
   .description('list every setting with its current value (secrets hidden) and what it does')
   .action(() => {

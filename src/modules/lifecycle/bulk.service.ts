@@ -148,7 +148,7 @@ export function createBulkService(core: Core, deps: { sims: SimStateAccess; life
      */
     async runJobs(opts: { maxItems?: number; chunk?: number } = {}): Promise<number> {
       const maxItems = opts.maxItems ?? 20_000;
-      const chunk = opts.chunk ?? 2_000;
+      const chunk = opts.chunk ?? 5_000;
       let done = 0;
       while (done < maxItems) {
         const n = await dbs.system(async (tx) => runChunk(tx, chunk));

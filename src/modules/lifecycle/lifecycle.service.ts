@@ -257,7 +257,8 @@ export function createLifecycleService(core: Core, deps: LifecycleDeps) {
         tenantId, enterpriseId: single ? byId.get(reqs[0].simId)?.enterprise_id ?? null : null,
         action: single ? reqs[0].action : `bulk-${reqs[0].action}`, entityType: 'sim', entityId: single ? reqs[0].simId : null,
         before: single ? { state: simRows[0]?.state ?? null } : undefined,
-        after: single ? changes[0] : { changes: accepted.map((o) => ({ simId: o.simId, changeId: o.changeId, status: o.status })), bulkJobId: reqs[0].bulkJobId ?? null },
+        // A batch is audited as one record; each SIM's change is in its history (sim_changes, by bulk job id).
+        after: single ? changes[0] : { bulkJobId: reqs[0].bulkJobId ?? null, accepted: accepted.length, refused: outcomes.length - accepted.length, firstSimIds: accepted.slice(0, 20).map((o) => o.simId) },
       });
     }
     return outcomes;
@@ -324,7 +325,7 @@ export function createLifecycleService(core: Core, deps: LifecycleDeps) {
     await bus.record(tx, events, { type: 'system', id: null, name: 'provisioning' });
     await recordAudit(tx, { actor: { type: 'system', id: null, name: 'provisioning' } }, {
       tenantId, action: 'settle', entityType: 'sim_change', entityId: rows.length === 1 ? rows[0].id : null,
-      after: { settled: finished.map((f) => ({ changeId: f.id, status: f.status })) },
+      after: rows.length === 1 ? { status: finished[0].status, outcome: finished[0].outcome } : { completed: finished.filter((f) => f.status === 'COMPLETED').length, failed: finished.filter((f) => f.status === 'FAILED').length },
     });
     return rows.length;
   }

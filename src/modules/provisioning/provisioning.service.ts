@@ -171,7 +171,7 @@ export function createProvisioningService(core: Core, deps: ProvisioningDeps) {
                             where e.tenant_id = h.tenant_id and e.aggregate_type = 'sim' and e.aggregate_id = h.lane
                               and e.id < h.event_seq and od.status <> 'DONE')
          order by h.next_attempt_at, h.id
-         limit ${opts.limit ?? 2000}
+         limit ${opts.limit ?? 5000}
          for update of d skip locked)
       update provisioning_deliveries d set status = 'IN_PROGRESS', attempts = d.attempts + 1,
              next_attempt_at = ${new Date(now.getTime() + leaseMs)}, updated_at = ${now}

@@ -40,6 +40,7 @@ export const configSchema = z.object({
   WORKERS: bool.default(true).describe('run the outbox and job workers in this process'),
   WORKER_POLL_MS: z.coerce.number().int().min(10).default(500).describe('how often an idle worker looks for due events and jobs'),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(8).describe('attempts before an event delivery is parked as dead'),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500).describe('event deliveries a worker claims per round (batch subscribers take them in one call)'),
   SMTP_URL: z.string().optional().describe('smtp://host:port for e-mail'),
 });
 
