@@ -12,6 +12,7 @@ import { identityPages } from './identity';
 import { platformPages } from './platform';
 import { inventoryPages } from './inventory';
 import { ordersPages } from './orders';
+import { simsPages } from './sims';
 
 export const pages: PageDef[] = [
   ...homePages,
@@ -19,6 +20,7 @@ export const pages: PageDef[] = [
   ...catalogPages,
   ...inventoryPages,
   ...ordersPages,
+  ...simsPages,
   ...identityPages,
   ...platformPages,
 ];
