@@ -199,6 +199,25 @@ describe('deliveries', () => {
   });
 });
 
+describe('account-level events', () => {
+  it('delivers an order placed to a target that has a request for it, with the ids the event carries', async () => {
+    const cfg = hlrPreset(net.url);
+    const { f } = await tenantWith([hlr({
+      eventTypes: ['orders.order.placed'],
+      config: { ...cfg, requests: { ...cfg.requests, 'orders.order.placed': { method: 'POST', path: '/orders', body: { orderId: '{{event.payload.orderId}}', quantity: '{{event.payload.quantity}}' } } } },
+    })]);
+    const orderId = '9f3c1c2e-3333-4333-8333-000000000001';
+    await t.platform.core.dbs.tenant({ tenantId: f.tenantId }, (tx) => t.platform.core.bus.record(tx, {
+      type: 'orders.order.placed', tenantId: f.tenantId, aggregateType: 'order', aggregateId: orderId,
+      payload: { orderId, enterpriseId: f.enterpriseId, businessUnitId: f.businessUnitIds[0], state: 'PLACED', esim: false, quantity: 25 },
+    }));
+    await settleAll();
+    expect(net.orders).toContainEqual({ orderId, quantity: 25 });
+    const [d] = (await get(`/api/v1/provisioning/deliveries?eventType=orders.order.placed`, f.headers.tenantAdmin)).json().items;
+    expect(d).toMatchObject({ status: 'SUCCEEDED', simId: null, lane: f.enterpriseId });
+  });
+});
+
 describe('inbound notifications', () => {
   it('accepts HMAC-signed notices, refuses bad signatures, de-duplicates, parks unknown SIMs and replays them', async () => {
     const secret = 'webhook-secret-0123456789';

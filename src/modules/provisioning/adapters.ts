@@ -10,12 +10,14 @@ import { classifyHttp, csvFile, pick, renderPath, renderTemplate, type HandlerRe
  */
 export interface DeliveryWork {
   deliveryId: number;
-  event: { id: string; type: string; sequence: number; occurredAt: string };
+  /** `payload` is the event's own (identifiers only: orderId, enterpriseId, …). */
+  event: { id: string; type: string; sequence: number; occurredAt: string; payload: Record<string, unknown> };
+  /** Null for account-level events (e.g. orders.order.placed): only a request named for that event type applies. */
   sim: {
     id: string; iccid: string; imsi: string; msisdn: string | null; state: SimState; pendingState: SimState | null;
     /** The state the SIM is in or moving to: what the target should hold. */
     effectiveState: SimState; planOfferId: string | null; apnIds: string[]; imei: string | null; imeiLock: boolean; enterpriseId: string | null;
-  };
+  } | null;
   /** The target's state name for `effectiveState` (the target's stateMap). */
   status: string;
   profile: string | null;
@@ -153,7 +155,9 @@ export function restAdapter(cfg: RestConfig, secret: string | null): Adapter {
     try { parsed = text ? JSON.parse(text) : null; } catch { /* keep text */ }
     return { status: res.status, body: parsed };
   }
-  const requestOf = (w: DeliveryWork) => cfg.requests[`state:${w.sim.effectiveState}`] ?? cfg.requests[w.event.type] ?? cfg.requests['*'];
+  const requestOf = (w: DeliveryWork) => w.sim
+    ? cfg.requests[`state:${w.sim.effectiveState}`] ?? cfg.requests[w.event.type] ?? cfg.requests['*']
+    : cfg.requests[w.event.type];
   const classify = (status: number, body: unknown, method: string) => classifyHttp(status, body, {
     successStatuses: cfg.success.statuses, acceptedStatuses: cfg.success.acceptedStatuses, retryStatuses: cfg.retryStatuses,
     externalKeys: cfg.success.externalKeys, externalRefPath: cfg.success.externalRefPath, method,
@@ -216,8 +220,11 @@ export function restAdapter(cfg: RestConfig, secret: string | null): Adapter {
 /** The SFTP file adapter: one CSV file per batch, written as .part and renamed, so the reader never sees half a file. */
 export function sftpAdapter(cfg: SftpConfig, secret: string | null, clock: () => Date): Adapter {
   return {
-    async deliver(items) {
-      if (items.length === 0) return [];
+    async deliver(all) {
+      // Files carry SIM lines; account-level events have no line in this layout.
+      const items = all.filter((w) => w.sim);
+      const skipped = (): HandlerResult => ({ kind: 'SKIP', reason: 'the file layout has SIM lines only' });
+      if (items.length === 0) return all.map(skipped);
       const name = `${cfg.filePrefix}-${clock().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${items[0].deliveryId}.csv`;
       const dir = cfg.remoteDir.replace(/\/$/, '') || '.';
       const client = new SftpClient();
@@ -230,9 +237,9 @@ export function sftpAdapter(cfg: SftpConfig, secret: string | null, clock: () =>
         const body = Buffer.from(csvFile(cfg.columns, items, cfg.delimiter), 'utf8');
         await client.put(body, `${dir}/${name}.part`);
         await client.rename(`${dir}/${name}.part`, `${dir}/${name}`);
-        return items.map(() => ({ kind: 'OK' as const, externalRef: name }));
+        return all.map((w): HandlerResult => (w.sim ? { kind: 'OK', externalRef: name } : skipped()));
       } catch (err) {
-        return items.map(() => ({ kind: 'RETRYABLE' as const, error: `SFTP upload failed: ${(err as Error).message}`, code: 'SFTP' }));
+        return all.map((w): HandlerResult => (w.sim ? { kind: 'RETRYABLE', error: `SFTP upload failed: ${(err as Error).message}`, code: 'SFTP' } : skipped()));
       } finally {
         await client.end().catch(() => undefined);
       }

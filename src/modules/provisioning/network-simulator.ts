@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
  *   GET    /subscribers/:imsi   → 200 or 404
  *   DELETE /subscribers/:imsi   → 204 (also when missing: deletes are idempotent)
  *   GET    /subscribers          → { items: [...] } (reconciliation)
+ *   POST   /orders { orderId, … }  → 201 { orderRef } (an order intake for account-level events)
  *   PUT    /rws/api/v1/devices/:iccid   { status, ratePlan } → 200 { iccid, status, ratePlan }
  *   GET    /rws/api/v1/devices/:iccid
  *   POST   /batch { operations: [{ method, path, body }] } → { results: [{ status, body }] } (one latency for all)
@@ -47,6 +48,8 @@ export interface NetworkSimulator {
   port: number;
   subscribers: Map<string, Subscriber>;
   devices: Map<string, { iccid: string; status: string; ratePlan: string | null; updates: number }>;
+  /** Orders received on POST /orders. */
+  orders: Record<string, unknown>[];
   /** Every request in arrival order: method, path and body (ordering tests). */
   log: { method: string; path: string; body: unknown; status: number }[];
   set(opts: { latencyMs?: number; failureRate?: number; failNext?: number; failStatus?: number }): void;
@@ -58,6 +61,7 @@ export async function startNetworkSimulator(opts: SimulatorOptions = {}): Promis
   const subscribers = new Map<string, Subscriber>();
   const devices = new Map<string, { iccid: string; status: string; ratePlan: string | null; updates: number }>();
   const log: NetworkSimulator['log'] = [];
+  const orders: Record<string, unknown>[] = [];
   const random = opts.random ?? Math.random;
   let latencyMs = opts.latencyMs ?? 0;
   let failureRate = opts.failureRate ?? 0;
@@ -110,6 +114,12 @@ export async function startNetworkSimulator(opts: SimulatorOptions = {}): Promis
       }
     }
     if (path === '/subscribers' && method === 'GET') return { status: 200, body: { items: [...subscribers.values()] } };
+    // The tenant IT system's order intake (physical SIM orders to fulfil).
+    if (path === '/orders' && method === 'POST') {
+      if (!b.orderId) return { status: 400, body: { error: 'orderId is required' } };
+      orders.push(b);
+      return { status: 201, body: { orderRef: `ORD-${orders.length}` } };
+    }
     m = /^\/rws\/api\/v1\/devices\/([^/]+)$/.exec(path);
     if (m) {
       const iccid = decodeURIComponent(m[1]);
@@ -172,7 +182,7 @@ export async function startNetworkSimulator(opts: SimulatorOptions = {}): Promis
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const sim: NetworkSimulator = {
-    url: `http://${opts.host ?? '127.0.0.1'}:${port}`, port, subscribers, devices, log,
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`, port, subscribers, devices, orders, log,
     set(o) {
       if (o.latencyMs !== undefined) latencyMs = o.latencyMs;
       if (o.failureRate !== undefined) failureRate = o.failureRate;

@@ -194,7 +194,7 @@ export function createProvisioningService(core: Core, deps: ProvisioningDeps) {
         .where('target_id', '=', target.id).where('entity_type', '=', 'sim').where('entity_id', 'in', simIds).where('retired_at', 'is', null).execute() : [];
       const keys = new Map<string, Record<string, string>>();
       for (const k of keyRows) keys.set(k.entity_id, { ...(keys.get(k.entity_id) ?? {}), [k.key_name]: k.value });
-      const ev = await sql<{ event_id: string; occurred_at: Date; payload: { sequence?: number } }>`select event_id, occurred_at, payload from outbox_events
+      const ev = await sql<{ event_id: string; occurred_at: Date; payload: { sequence?: number } & Record<string, unknown> }>`select event_id, occurred_at, payload from outbox_events
         where id = any(${list.map((d) => d.event_seq)}::bigint[])`.execute(tx);
       return { target, sims, keys, events: new Map(ev.rows.map((r) => [r.event_id, r])) };
     });
@@ -202,8 +202,9 @@ export function createProvisioningService(core: Core, deps: ProvisioningDeps) {
     const results = new Map<number, HandlerResult>();
     const work: DeliveryWork[] = [];
     for (const d of list) {
-      const sim = d.sim_id ? sims.get(d.sim_id) : undefined;
-      if (!sim) { results.set(d.id, { kind: 'SKIP', reason: d.sim_id ? 'the SIM no longer exists' : 'account-level events are not delivered by this adapter' }); continue; }
+      if (!d.sim_id) { work.push(accountWorkOf(d, events.get(d.event_id))); continue; }
+      const sim = sims.get(d.sim_id);
+      if (!sim) { results.set(d.id, { kind: 'SKIP', reason: 'the SIM no longer exists' }); continue; }
       const profile = sim.plan_offer_id ? target.offer_profiles[sim.plan_offer_id] ?? null : null;
       if (target.gate === 'MAPPED_OFFERS' && !profile) {
         results.set(d.id, { kind: 'SKIP', reason: `the SIM's offer ${sim.plan_offer_id ?? '(none)'} has no provisioning service for target ${target.name}` });
@@ -225,12 +226,22 @@ export function createProvisioningService(core: Core, deps: ProvisioningDeps) {
     await recordResults(tenantId, target, list, results);
   }
 
+  type EventRow = { occurred_at: Date; payload: { sequence?: number } & Record<string, unknown> };
+  const eventOf = (d: DeliveryRow, ev?: EventRow): DeliveryWork['event'] => ({
+    id: d.event_id, type: d.event_type, sequence: ev?.payload?.sequence ?? d.event_seq, occurredAt: new Date(ev?.occurred_at ?? d.created_at).toISOString(), payload: ev?.payload ?? {},
+  });
+
+  /** An account-level event (an order placed): no SIM; the target's request for that event type gets the ids. */
+  function accountWorkOf(d: DeliveryRow, ev?: EventRow): DeliveryWork {
+    return { deliveryId: d.id, event: eventOf(d, ev), sim: null, status: '', profile: null, keys: {} };
+  }
+
   function workOf(d: DeliveryRow, sim: SimView, profile: string | null, keys: Record<string, string>, stateMap: Partial<Record<SimState, string>>,
-    ev?: { occurred_at: Date; payload: { sequence?: number } }): DeliveryWork {
+    ev?: EventRow): DeliveryWork {
     const effective = (sim.pending_state ?? sim.state) as SimState;
     return {
       deliveryId: d.id,
-      event: { id: d.event_id, type: d.event_type, sequence: ev?.payload?.sequence ?? d.event_seq, occurredAt: new Date(ev?.occurred_at ?? d.created_at).toISOString() },
+      event: eventOf(d, ev),
       sim: { id: sim.id, iccid: sim.iccid, imsi: sim.imsi, msisdn: sim.msisdn, state: sim.state, pendingState: sim.pending_state, effectiveState: effective,
         planOfferId: sim.plan_offer_id, apnIds: sim.apn_ids, imei: sim.imei, imeiLock: sim.imei_lock, enterpriseId: sim.enterprise_id },
       status: stateMap[effective] ?? effective, profile, keys,
