@@ -63,15 +63,13 @@ function deltaOf(def: CompiledAccumulatorDefinition, part: AccumulatedPart): num
 export function accumulatorImpacts(catalog: RatingCatalog, subscriber: RatingSubscriber, part: AccumulatedPart): AccumulatorImpact[] {
   const instances = subscriber.accumulators;
   if (!instances || instances.length === 0) return [];
-  const impacts: AccumulatorImpact[] = new Array(instances.length); // trimmed below, never grown
-  let count = 0;
+  const impacts: AccumulatorImpact[] = [];
   for (const instance of instances) {
     const def = catalog.accumulatorDefinitions.get(instance.definitionId);
     if (!def) throw new RangeError(`accumulator ${instance.id} has unknown definition ${instance.definitionId}`);
     if (!admitsUsageType(def, part.finalUsageType)) continue;
     const delta = deltaOf(def, part);
-    if (delta !== 0) impacts[count++] = { accumulatorId: instance.id, delta };
+    if (delta !== 0) impacts.push({ accumulatorId: instance.id, delta });
   }
-  impacts.length = count;
   return impacts;
 }

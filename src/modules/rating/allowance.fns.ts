@@ -106,9 +106,7 @@ export function allowanceSides(
   finalUsageType: string,
   at: Instant,
 ): AllowanceSides {
-  // Sized to the buckets and trimmed after: a pushed-to empty array would allocate 17 slots.
-  const candidates: AllowanceCandidate[] = new Array(buckets.length);
-  let count = 0;
+  const candidates: AllowanceCandidate[] = [];
   let firstSide = 0;
   let available = 0;
   for (let i = 0; i < buckets.length; i++) {
@@ -118,13 +116,13 @@ export function allowanceSides(
     if (definition.unitType !== unitType || !isValidAt(bucket, at) || !admitsUsageType(definition, finalUsageType)) continue;
     if (!Number.isSafeInteger(bucket.amount)) throw new RangeError(`allowance bucket ${bucket.id} amount ${bucket.amount}`);
     const amount = bucket.amount > 0 ? bucket.amount : 0;
-    candidates[count++] = { bucket, definition, available: amount, taken: 0 };
+    candidates.push({ bucket, definition, available: amount, taken: 0 });
     if (isOnFirstSide(subscriber, bucket)) firstSide++;
     available += amount;
   }
-  candidates.length = count;
   sortInConsumptionOrder(subscriber, candidates);
-  const policy = count > 0 ? candidates[count - 1].definition.onExhaustion : null;
+  const last = candidates.length > 0 ? candidates[candidates.length - 1] : null;
+  const policy = last === null ? null : last.definition.onExhaustion;
   return { candidates, firstSide, available, policy, exhausted: false };
 }
 
@@ -193,11 +191,8 @@ export function debitChunks(sides: AllowanceSides, firstChunk: number, chunk: nu
 }
 
 export function allowanceImpactsOf(sides: AllowanceSides): AllowanceImpact[] {
-  let count = 0;
-  for (const c of sides.candidates) if (c.taken > 0) count++;
-  const impacts: AllowanceImpact[] = new Array(count);
-  let k = 0;
-  for (const c of sides.candidates) if (c.taken > 0) impacts[k++] = { bucketId: c.bucket.id, amount: c.taken };
+  const impacts: AllowanceImpact[] = [];
+  for (const c of sides.candidates) if (c.taken > 0) impacts.push({ bucketId: c.bucket.id, amount: c.taken });
   return impacts;
 }
 

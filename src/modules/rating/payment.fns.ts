@@ -26,8 +26,6 @@ export interface MoneyPayment {
   fromAccount: Micros;
 }
 
-const NOTHING: MoneyImpact[] = [];
-const NO_PAYMENT: MoneyPayment = Object.freeze({ impacts: NOTHING, unpaid: 0, fromAccount: 0 }) as MoneyPayment;
 
 export function payMoney(
   catalog: RatingCatalog,
@@ -38,10 +36,8 @@ export function payMoney(
   at: Instant,
   online: boolean,
 ): MoneyPayment {
-  if (amount === 0) return NO_PAYMENT;
-  // Sized to the buckets and trimmed after: a pushed-to empty array would allocate 17 slots.
-  const candidates: MoneyCandidate[] = new Array(buckets.length);
-  let count = 0;
+  if (amount === 0) return { impacts: [], unpaid: 0, fromAccount: 0 };
+  const candidates: MoneyCandidate[] = [];
   let firstSide = 0;
   for (let i = 0; i < buckets.length; i++) {
     const bucket = buckets[i];
@@ -51,22 +47,21 @@ export function payMoney(
     }
     const floor = definition.prepaid ? 0 : -(bucket.creditLimit ?? 0);
     const capacity = assertMicros(bucket.amount) > floor ? bucket.amount - floor : 0;
-    candidates[count++] = { bucket, definition, capacity };
+    candidates.push({ bucket, definition, capacity });
     if (isOnFirstSide(subscriber, bucket)) firstSide++;
   }
-  candidates.length = count;
   sortInConsumptionOrder(subscriber, candidates);
 
   if (amount < 0) {
     // A negative tariff lowered the session's running total: give it back to the main balance, else the
     // first bucket that would have paid.
     const target = subscriber.mainBalanceId ?? candidates[0]?.bucket.id;
-    if (target === undefined) return { impacts: NOTHING, unpaid: amount, fromAccount: 0 };
+    if (target === undefined) return { impacts: [], unpaid: amount, fromAccount: 0 };
     return onOneBucket(catalog, buckets, target, amount);
   }
-  const paid = payFromSide(candidates, 0, firstSide, amount) ?? payFromSide(candidates, firstSide, count, amount);
+  const paid = payFromSide(candidates, 0, firstSide, amount) ?? payFromSide(candidates, firstSide, candidates.length, amount);
   if (paid !== null) return paid;
-  if (online || subscriber.mainBalanceId === undefined) return { impacts: NOTHING, unpaid: amount, fromAccount: 0 };
+  if (online || subscriber.mainBalanceId === undefined) return { impacts: [], unpaid: amount, fromAccount: 0 };
   return onOneBucket(catalog, buckets, subscriber.mainBalanceId, amount);
 }
 
@@ -79,21 +74,16 @@ function definitionOf(catalog: RatingCatalog, bucket: MoneyBucket): CompiledMone
 /** The whole amount on candidates[from, to), split in order; null when they cannot cover it. */
 function payFromSide(candidates: MoneyCandidate[], from: number, to: number, amount: Micros): MoneyPayment | null {
   let capacity = 0;
-  let needed = 0;
-  for (let i = from; i < to && capacity < amount; i++) {
-    capacity += candidates[i].capacity;
-    if (candidates[i].capacity > 0) needed++;
-  }
+  for (let i = from; i < to && capacity < amount; i++) capacity += candidates[i].capacity;
   if (capacity < amount) return null;
-  const impacts: MoneyImpact[] = new Array(needed);
-  let k = 0;
+  const impacts: MoneyImpact[] = [];
   let left = amount;
   let fromAccount = 0;
   for (let i = from; i < to && left > 0; i++) {
     const c = candidates[i];
     const part = c.capacity < left ? c.capacity : left;
     if (part === 0) continue;
-    impacts[k++] = { bucketId: c.bucket.id, amount: part };
+    impacts.push({ bucketId: c.bucket.id, amount: part });
     if (c.definition.level === 'ACCOUNT') fromAccount += part;
     left -= part;
   }

@@ -273,10 +273,7 @@ export function ratePart(
 
   // Money: every tariff's cumulative units before and after the part.
   const payer = subscriber.currency;
-  let maxLines = 0;
-  for (const seg of segments) maxLines += tariffSetOf(resolved, seg.timeType)!.tariffs.length;
-  const lines: TariffLine[] = new Array(maxLines); // trimmed below; a grown array would allocate 17 slots
-  let lineCount = 0;
+  const lines: TariffLine[] = [];
   let rawBefore = 0;
   let rawAfter = 0;
   let settlementCharge = 0;
@@ -311,7 +308,7 @@ export function ratePart(
         rawBefore = assertMicros(rawBefore + payerBefore);
       }
       if (i >= firstTouched || iuAfter !== iuBefore || auAfter !== auBefore) {
-        lines[lineCount++] = {
+        lines.push({
           tariffId: tariff.id,
           timeType: seg.timeType,
           settlement: tariff.settlement,
@@ -323,7 +320,7 @@ export function ratePart(
           charge: chargeAfter - chargeBefore,
           payerCharge: payerAfter - payerBefore,
           exchangeRateId: rateId,
-        };
+        });
       }
     }
     if (set.usesAllowances) {
@@ -334,7 +331,6 @@ export function ratePart(
       }
     }
   }
-  lines.length = lineCount;
   // §8.3: the session total debited to balances is floored at 0 (negative tariffs never credit).
   const charge: Micros = (rawAfter > 0 ? rawAfter : 0) - (rawBefore > 0 ? rawBefore : 0);
 
