@@ -45,6 +45,8 @@ export async function createPlatform(opts: PlatformOptions = {}) {
       const d = await catalog.checkPlanTransition(tx, { tenantId: i.tenantId }, i.fromOfferId ?? null, i.toOfferId, core.now(), { enterpriseId: i.enterpriseId });
       return { allowed: d.allowed, reason: d.reason ?? undefined };
     },
+    // No new activations under a suspended or terminated enterprise / business unit (accounts decides).
+    accountStatus: async (tx, a) => (await accounts.getAccountStatus(tx, a.businessUnitId ? 'business_unit' : 'enterprise', a.businessUnitId ?? a.enterpriseId)).effectiveStatus,
   });
   const orders = createOrdersModule(core, { accounts, catalog, inventory });
   const provisioning = createProvisioningModule(core, { lifecycle, sims: simState });

@@ -168,6 +168,20 @@ describe('suspension by several parties', () => {
   });
 });
 
+describe('account status', () => {
+  it('refuses activations under a suspended enterprise (accounts) but lets its SIMs be terminated', async () => {
+    const g = await createTenantFixture(t.platform);
+    const [a, b2] = await seedSims(t.platform, g.tenantId, g.otherEnterpriseId, 2, { businessUnitId: g.businessUnitIds[2] });
+    await t.platform.core.dbs.system((tx) => sql`update enterprises set status = 'SUSPENDED' where id = ${g.otherEnterpriseId}`.execute(tx));
+    const r = await act(a.id, 'activate', g.headers.tenantAdmin);
+    expect(r.statusCode).toBe(409);
+    expect(r.json().detail).toBe('the account is suspended: no new activations until it is resumed');
+    expect((await act(b2.id, 'terminate', g.headers.tenantAdmin)).statusCode).toBe(202);
+    await t.platform.core.dbs.system((tx) => sql`update enterprises set status = 'ACTIVE' where id = ${g.otherEnterpriseId}`.execute(tx));
+    expect((await act(a.id, 'activate', g.headers.tenantAdmin)).statusCode).toBe(202);
+  });
+});
+
 describe('scheduled changes', () => {
   it('applies a change when due and not before; a cancelled one never applies', async () => {
     const [a, b] = await seedSims(t.platform, f.tenantId, f.enterpriseId, 2);

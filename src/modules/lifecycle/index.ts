@@ -1,19 +1,20 @@
 import type { Core } from '../../platform/core';
 import type { App } from '../../platform/http';
 import type { SimStateAccess } from '../inventory/sim-state.repo';
-import { createLifecycleService, type PlanTransitionCheck } from './lifecycle.service';
+import { createLifecycleService, type AccountStatusCheck, type PlanTransitionCheck } from './lifecycle.service';
 import { createBulkService } from './bulk.service';
 import { registerLifecycleRoutes } from './lifecycle.routes';
 
 export { LIFECYCLE_EVENTS, PROVISIONABLE_EVENTS, type SimEventPayload } from './lifecycle.events';
 export { TRANSITIONS, STATE_ACTIONS, VALUE_ACTIONS, PARTIES, displayState, planStateChange, type Party, type SimState, type StateAction, type ChangeAction, type TestLimits } from './lifecycle.fns';
-export type { ChangeRequest, ChangeOutcome, SettleResult, AccountCascadeResult, PlanTransitionCheck, LifecycleService } from './lifecycle.service';
+export type { ChangeRequest, ChangeOutcome, SettleResult, AccountCascadeResult, PlanTransitionCheck, AccountStatusCheck, LifecycleService } from './lifecycle.service';
 export type { BulkService, BulkJobInput } from './bulk.service';
 export type { SimView } from '../inventory/sim-state.repo';
 
 export interface LifecycleModuleDeps {
   sims: SimStateAccess;
   checkPlanTransition?: PlanTransitionCheck;
+  accountStatus?: AccountStatusCheck;
 }
 
 /**

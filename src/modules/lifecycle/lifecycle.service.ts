@@ -19,9 +19,13 @@ import type { ChangeRow } from './lifecycle.repo';
 export type PlanTransitionCheck = (tx: Tx, input: { tenantId: string; enterpriseId: string | null; fromOfferId: string | null; toOfferId: string; simState: SimState }) =>
   Promise<{ allowed: boolean; reason?: string }>;
 
+/** The account status that applies to a SIM's enterprise / business unit (modules/accounts `getAccountStatus`). */
+export type AccountStatusCheck = (tx: Tx, input: { enterpriseId: string; businessUnitId: string | null }) => Promise<'ACTIVE' | 'SUSPENDED' | 'TERMINATED'>;
+
 export interface LifecycleDeps {
   sims: SimStateAccess;
   checkPlanTransition?: PlanTransitionCheck;
+  accountStatus?: AccountStatusCheck;
 }
 
 export interface ChangeParams {
@@ -111,6 +115,21 @@ export function createLifecycleService(core: Core, deps: LifecycleDeps) {
     const pendingSims = await repo.simsWithPendingChange(tx, tenantId, ids);
     const enterprises = [...new Set(simRows.map((s) => s.enterprise_id).filter((x): x is string => !!x))];
     const suspended = await repo.suspendedAccounts(tx, tenantId, enterprises);
+    // Accounts (enterprise or business unit, with their ancestors) that are not ACTIVE take no new activations:
+    // one look-up per distinct account of the batch.
+    const blocked = new Set<string>();
+    if (deps.accountStatus) {
+      const accountKey = (s: SimView) => `${s.enterprise_id}/${s.business_unit_id ?? ''}`;
+      const wanted = new Map<string, SimView>();
+      for (const r of reqs) {
+        const s = byId.get(r.simId);
+        if (s?.enterprise_id && (r.action === 'activate' || r.action === 'test-activate')) wanted.set(accountKey(s), s);
+      }
+      for (const [key, s] of wanted) {
+        if ((await deps.accountStatus(tx, { enterpriseId: s.enterprise_id!, businessUnitId: s.business_unit_id })) !== 'ACTIVE') blocked.add(key);
+      }
+      for (const s of simRows) if (blocked.has(accountKey(s)) && s.enterprise_id) suspended.add(`sim:${s.id}`);
+    }
 
     const changes: ChangeRow[] = [];
     const events: DomainEvent<SimEventPayload>[] = [];
@@ -152,7 +171,7 @@ export function createLifecycleService(core: Core, deps: LifecycleDeps) {
       if (isState(r.action)) {
         const plan = planStateChange({
           state: sim.state, pending: sim.pending_state, holds: simHolds, action: r.action, party: r.party,
-          accountSuspended: suspended.has(sim.enterprise_id),
+          accountSuspended: suspended.has(sim.enterprise_id) || suspended.has(`sim:${sim.id}`),
         });
         if (plan.kind === 'refused') { refuse(r, plan.reason); continue; }
         if (plan.kind === 'transition' && pendingSims.has(sim.id)) { refuse(r, 'another change of this SIM is still being applied by the network'); continue; }
