@@ -54,6 +54,10 @@ describe('SIM screens as a tenant admin', () => {
   it('runs a bulk action on the filtered SIMs with progress and a downloadable result', async () => {
     const page = admin;
     await page.goto(`${b.baseUrl}/sims`);
+    await page.getByLabel('Filter by enterprise').selectOption({ label: 'Beta Meters' });
+    await expect.poll(() => page.locator('.datatable tbody tr').count()).toBe(1); // the other enterprise's SIM
+    await page.getByLabel('Filter by enterprise').selectOption({ label: 'Acme Logistics' });
+    await page.getByLabel('Filter by business unit').waitFor();
     await page.getByLabel('Filter by state').selectOption('READY');
     await expect.poll(() => page.locator('.datatable tbody tr').count()).toBe(3);
     await page.getByLabel('Bulk action').selectOption('test-activate');

@@ -49,10 +49,17 @@ export function SimList() {
   const navigate = useNavigate();
   const [state, setState] = useState('');
   const [planOfferId, setPlan] = useState('');
+  const [enterpriseId, setEnterprise] = useState('');
   const [businessUnitId, setBu] = useState('');
   const [q, setQ] = useState('');
   const [reload, setReload] = useState(0);
-  const filters = { state, planOfferId, businessUnitId };
+  const filters = { state, planOfferId, enterpriseId, businessUnitId };
+  // Choices for the filters; a list the caller may not read simply leaves its filter out.
+  const plans = useLoad((signal) => api.list<{ id: string; code: string; name: string }>('catalog/offers', { kind: 'PRIMARY', limit: 200 }, signal).catch(() => null), []);
+  const enterprises = useLoad((signal) => api.list<{ id: string; name: string }>('enterprises', { limit: 200 }, signal).catch(() => null), []);
+  const units = useLoad((signal) => enterpriseId
+    ? api.list<{ id: string; name: string; unitId: string }>(`enterprises/${enterpriseId}/business-units`, { limit: 200 }, signal).catch(() => null)
+    : Promise.resolve(null), [enterpriseId]);
   return (
     <Page title="SIMs" subtitle="Every SIM allocated to your enterprises, its state and any change the network is applying.">
       <DataTable<Sim>
@@ -71,8 +78,27 @@ export function SimList() {
               <option value="">All states</option>
               {SIM_STATES.map((s) => <option key={s} value={s}>{display(s)}</option>)}
             </select>
-            <input aria-label="Filter by plan (offer id)" placeholder="Plan (offer id)" value={planOfferId} onChange={(e) => setPlan(e.target.value.trim())} />
-            <input aria-label="Filter by business unit (id)" placeholder="Business unit id" value={businessUnitId} onChange={(e) => setBu(e.target.value.trim())} />
+            {plans.data && (
+              <select aria-label="Filter by plan" value={planOfferId} onChange={(e) => setPlan(e.target.value)}>
+                <option value="">All plans</option>
+                {plans.data.items.map((o) => <option key={o.id} value={o.id}>{o.code} — {o.name}</option>)}
+              </select>
+            )}
+            {enterprises.data && enterprises.data.items.length > 1 && (
+              <select aria-label="Filter by enterprise" value={enterpriseId} onChange={(e) => { setEnterprise(e.target.value); setBu(''); }}>
+                <option value="">All enterprises</option>
+                {enterprises.data.items.map((x) => <option key={x.id} value={x.id}>{x.name}</option>)}
+              </select>
+            )}
+            {enterprises.data && enterprises.data.items.length === 1 && !enterpriseId && (
+              <button className="btn" type="button" onClick={() => setEnterprise(enterprises.data!.items[0].id)}>Filter by business unit…</button>
+            )}
+            {units.data && (
+              <select aria-label="Filter by business unit" value={businessUnitId} onChange={(e) => setBu(e.target.value)}>
+                <option value="">All business units</option>
+                {units.data.items.map((u) => <option key={u.id} value={u.id}>{u.name} ({u.unitId})</option>)}
+              </select>
+            )}
           </>
         }
         columns={[
