@@ -49,6 +49,15 @@ describe('SIM screens as a tenant admin', () => {
     await expect.poll(() => page.getByTestId('sim-deliveries').locator('tbody tr').first().textContent()).toMatch(/activated.*SUCCEEDED1\/10/);
     await b.screenshot(page, 'sim-page');
     expect(net.subscribers.get(ready[0].imsi)?.status).toBe('ACTIVE');
+
+    // Lock the SIM to a device: pending, then settled and pushed to the network.
+    await page.getByLabel('Device IMEI').fill('35693803564380');
+    await page.getByRole('button', { name: 'Lock to device' }).click();
+    await expect.poll(() => page.locator('.alert').first().textContent()).toContain('Device lock requested.');
+    await drain(b.t.platform);
+    await page.reload();
+    await page.getByRole('button', { name: 'Unlock device' }).waitFor();
+    expect(net.subscribers.get(ready[0].imsi)).toMatchObject({ imei: '35693803564380', imeiLock: true });
   });
 
   it('runs a bulk action on the filtered SIMs with progress and a downloadable result', async () => {

@@ -193,6 +193,8 @@ describe('scheduled changes', () => {
     const cancelMe = (await act(b.id, 'activate', f.headers.tenantAdmin, { at })).json().change.id;
     const cancelled = await t.app.inject({ method: 'DELETE', url: `/api/v1/sims/${b.id}/changes/${cancelMe}`, headers: f.headers.tenantAdmin });
     expect(cancelled.json().status).toBe('CANCELLED');
+    const ev = await t.platform.core.dbs.system((tx) => sql<{ type: string }>`select type from outbox_events where aggregate_id = ${b.id} order by id`.execute(tx));
+    expect(ev.rows.map((r) => r.type)).toEqual(['lifecycle.change.cancelled']);
 
     expect(await t.platform.modules.lifecycle.runScheduledChanges(new Date())).toBe(0);
     expect(await t.platform.modules.lifecycle.runScheduledChanges(new Date(Date.now() + 3601_000))).toBe(1);

@@ -21,6 +21,8 @@ export const LIFECYCLE_EVENTS = {
   changeCompleted: 'lifecycle.change.completed',
   /** A change was refused by a target and rolled back. */
   changeFailed: 'lifecycle.change.failed',
+  /** A scheduled change was withdrawn before it was due. */
+  changeCancelled: 'lifecycle.change.cancelled',
   holdPlaced: 'lifecycle.hold.placed',
   holdReleased: 'lifecycle.hold.released',
   accountSuspended: 'lifecycle.account.suspended',

@@ -488,6 +488,8 @@ export function createLifecycleService(core: Core, deps: LifecycleDeps) {
         const now = core.now();
         await tx.updateTable('sim_changes').set({ status: 'CANCELLED', settled_at: now, outcome: `cancelled by ${ctx.principal.name}` })
           .where('tenant_id', '=', scope.tenantId).where('id', '=', changeId).execute();
+        await bus.record(tx, { type: LIFECYCLE_EVENTS.changeCancelled, tenantId: scope.tenantId, aggregateType: 'sim', aggregateId: simId,
+          payload: { simId, enterpriseId: c.enterprise_id, changeId, sequence: 0 } }, actorOf(ctx));
         await recordAudit(tx, originOf(ctx), { tenantId: scope.tenantId, enterpriseId: c.enterprise_id, action: 'cancel', entityType: 'sim_change', entityId: changeId, before: { status: c.status }, after: { status: 'CANCELLED' } });
         return publicChange({ ...(c as unknown as ChangeRow), status: 'CANCELLED', settled_at: now, outcome: `cancelled by ${ctx.principal.name}` });
       });

@@ -7,6 +7,7 @@ export const PROVISIONING_EVENTS = {
   deliveryRedriven: 'provisioning.delivery.redriven',
   deliveryDiscarded: 'provisioning.delivery.discarded',
   notificationReceived: 'provisioning.notification.received',
+  notificationReplayed: 'provisioning.notification.replayed',
 } as const;
 
 /** The event types a target may subscribe to (lifecycle's SIM changes, and orders placed). */

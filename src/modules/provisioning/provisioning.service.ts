@@ -601,6 +601,8 @@ export function createProvisioningService(core: Core, deps: ProvisioningDeps) {
         const r = await applyNotice(tx, scope.tenantId, targetId, notice.parse(n.payload));
         await tx.updateTable('inbound_notifications').set({ status: r.status, sim_id: r.simId, detail: r.detail, processed_at: core.now() })
           .where('tenant_id', '=', scope.tenantId).where('id', '=', id).execute();
+        await bus.record(tx, { type: PROVISIONING_EVENTS.notificationReplayed, tenantId: scope.tenantId, aggregateType: 'inbound_notification', aggregateId: id,
+          payload: { notificationId: id, type: n.type, simId: r.simId, status: r.status } }, actorOf(ctx));
         await recordAudit(tx, originOf(ctx), { tenantId: scope.tenantId, action: 'replay', entityType: 'inbound_notification', entityId: id, before: { status: n.status }, after: r });
         return { id, status: r.status, simId: r.simId, detail: r.detail, duplicate: false };
       });

@@ -225,6 +225,7 @@ export function SimPage() {
         )}
         {error && <Alert>{error}</Alert>}
       </Panel>
+      {auth.can('sims:manage') && s.state !== 'TERMINATE' && <ChangePanel sim={s} onChanged={() => setReload((n) => n + 1)} />}
       <Panel title="History">
         {history.data ? (
           <table className="table" data-testid="history">
@@ -248,6 +249,59 @@ export function SimPage() {
       </Panel>
       {auth.can('provisioning:read') && <SimDeliveries simId={s.id} reloadKey={reload} />}
     </Page>
+  );
+}
+
+/** Plan, APN, MSISDN and IMEI-lock changes (each asynchronous: the network applies it, then it settles). */
+function ChangePanel({ sim, onChanged }: { sim: SimDetail; onChanged: () => void }) {
+  const plans = useLoad((signal) => api.list<{ id: string; code: string; name: string }>('catalog/offers', { kind: 'PRIMARY', limit: 200 }, signal).catch(() => null), []);
+  const apns = useLoad((signal) => api.get<{ id: string; name: string }[] | { items: { id: string; name: string }[] }>('apns', undefined, signal).catch(() => null), []);
+  const [plan, setPlan] = useState('');
+  const [apn, setApn] = useState('');
+  const [msisdn, setMsisdn] = useState('');
+  const [imei, setImei] = useState(sim.imei ?? '');
+  const [message, setMessage] = useState<{ tone: 'success' | 'error'; text: string } | null>(null);
+  const apnList = Array.isArray(apns.data) ? apns.data : apns.data?.items ?? [];
+  const send = async (path: string, body: unknown, done: string) => {
+    setMessage(null);
+    try {
+      await api.post(`sims/${sim.id}/${path}`, body, { idempotencyKey: newIdempotencyKey() });
+      setMessage({ tone: 'success', text: done });
+      onChanged();
+    } catch (e) {
+      setMessage({ tone: 'error', text: (e as Error).message });
+    }
+  };
+  const busy = !!sim.pendingState || sim.openChanges.some((c) => c.status === 'PENDING');
+  return (
+    <Panel title="Change plan, APN, MSISDN or device lock">
+      {busy && <p className="muted">A change is being applied by the network; new changes wait until it settles.</p>}
+      <div className="toolbar">
+        <select aria-label="New plan" value={plan} onChange={(e) => setPlan(e.target.value)}>
+          <option value="">Plan…</option>
+          {(plans.data?.items ?? []).map((o) => <option key={o.id} value={o.id}>{o.code} — {o.name}</option>)}
+        </select>
+        <button className="btn" disabled={!plan || busy} onClick={() => send('plan', { offerId: plan }, 'Plan change requested.')}>Change plan</button>
+      </div>
+      <div className="toolbar">
+        <select aria-label="APN" value={apn} onChange={(e) => setApn(e.target.value)}>
+          <option value="">APN…</option>
+          {apnList.map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
+        </select>
+        <button className="btn" disabled={!apn || busy} onClick={() => send('apns', { apnIds: [apn] }, 'APN change requested.')}>Change APN</button>
+      </div>
+      <div className="toolbar">
+        <input aria-label="New MSISDN" placeholder="MSISDN (empty: next free number)" value={msisdn} onChange={(e) => setMsisdn(e.target.value.trim())} />
+        <button className="btn" disabled={busy} onClick={() => send('msisdn', msisdn ? { msisdn } : {}, 'MSISDN change requested.')}>Change MSISDN</button>
+      </div>
+      <div className="toolbar">
+        <input aria-label="Device IMEI" placeholder="IMEI" value={imei} onChange={(e) => setImei(e.target.value.trim())} />
+        {sim.imeiLock
+          ? <button className="btn" disabled={busy} onClick={() => send('imei-lock', { locked: false }, 'Unlock requested.')}>Unlock device</button>
+          : <button className="btn" disabled={busy} onClick={() => send('imei-lock', { locked: true, ...(imei ? { imei } : {}) }, 'Device lock requested.')}>Lock to device</button>}
+      </div>
+      {message && <Alert tone={message.tone}>{message.text}</Alert>}
+    </Panel>
   );
 }
 
