@@ -283,7 +283,55 @@ describe('plan, APN, MSISDN and IMEI', () => {
   });
 });
 
+describe('roll-back of value changes', () => {
+  it('gives the SIM its old MSISDN back when the network refuses the new one, and frees the new one', async () => {
+    const [s] = await seedSims(t.platform, f.tenantId, f.enterpriseId, 1, { state: 'ACTIVE', withMsisdn: false });
+    await seedMsisdnPool(t.platform, f.tenantId, ['4915300000001', '4915300000002']);
+    expect((await post(`/api/v1/sims/${s.id}/msisdn`, f.headers.tenantAdmin, { msisdn: '4915300000001' })).statusCode).toBe(202);
+    await drain(t.platform);
+    net.set({ failNext: 1, failStatus: 422 });
+    expect((await post(`/api/v1/sims/${s.id}/msisdn`, f.headers.tenantAdmin, { msisdn: '4915300000002' })).statusCode).toBe(202);
+    expect((await sim(s.id)).msisdn).toBe('4915300000002');
+    await drain(t.platform);
+    expect((await sim(s.id)).msisdn).toBe('4915300000001');
+    const nums = await t.platform.core.dbs.system((tx) => sql<{ msisdn: string; state: string; sim_id: string | null }>`select msisdn, state, sim_id from msisdns
+      where msisdn in ('4915300000001', '4915300000002') order by msisdn`.execute(tx));
+    expect(nums.rows).toEqual([{ msisdn: '4915300000001', state: 'ASSIGNED', sim_id: s.id }, { msisdn: '4915300000002', state: 'FREE', sim_id: null }]);
+    const [h] = (await get(`/api/v1/sims/${s.id}/history`)).json().items;
+    expect(h).toMatchObject({ kind: 'MSISDN', status: 'FAILED', outcome: expect.stringContaining('HTTP 422') });
+    const dead = (await get(`/api/v1/provisioning/deliveries?status=DEAD&simId=${s.id}`)).json().items;
+    await post(`/api/v1/provisioning/deliveries/${dead[0].id}/cancel`, f.headers.tenantAdmin, { reason: 'number refused by the HLR' });
+  });
+
+  it('activates a test SIM when the network says its test quota is exhausted, once however often it is said', async () => {
+    const [s] = await seedSims(t.platform, f.tenantId, f.enterpriseId, 1);
+    await act(s.id, 'test-activate');
+    await drain(t.platform);
+    const key = await apiKeyHeaders(t.platform, f.headers.tenantAdmin, { role: 'tenant_admin', name: 'quota' });
+    const notice = { eventId: `q-${s.id}`, type: 'QUOTA_EXHAUSTED', iccid: s.iccid };
+    expect((await post('/api/v1/provisioning/notifications', key.headers, notice)).json()).toMatchObject({ status: 'APPLIED', detail: 'test allowance used up: SIM activated' });
+    expect((await post('/api/v1/provisioning/notifications', key.headers, notice)).json()).toMatchObject({ duplicate: true });
+    expect((await post('/api/v1/provisioning/notifications', key.headers, { ...notice, eventId: `q2-${s.id}` })).json().status).toBe('IGNORED');
+    await drain(t.platform);
+    expect((await sim(s.id)).state).toBe('ACTIVE');
+    const activations = (await get(`/api/v1/sims/${s.id}/history`)).json().items.filter((h: { action: string }) => h.action === 'activate');
+    expect(activations).toHaveLength(1);
+  });
+});
+
 describe('bulk actions', () => {
+  it('schedules a bulk change for a later date', async () => {
+    const sims = await seedSims(t.platform, f.tenantId, f.enterpriseId, 3);
+    const at = new Date(Date.now() + 86_400_000).toISOString();
+    const job = await post('/api/v1/sims/bulk', f.headers.tenantAdmin, { action: 'activate', simIds: sims.map((s) => s.id), at });
+    await drain(t.platform);
+    expect((await get(`/api/v1/sims/bulk/${job.json().id}`)).json()).toMatchObject({ status: 'COMPLETED', succeeded: 3, scheduledFor: at });
+    for (const s of sims) expect((await sim(s.id))).toMatchObject({ state: 'READY', openChanges: [expect.objectContaining({ status: 'SCHEDULED' })] });
+    expect(await t.platform.modules.lifecycle.runScheduledChanges(new Date(Date.now() + 86_400_000 + 1000))).toBe(3);
+    await drain(t.platform);
+    for (const s of sims) expect((await sim(s.id)).state).toBe('ACTIVE');
+  });
+
   it('runs a CSV job with progress, per-SIM outcome and a downloadable result', async () => {
     const sims = await seedSims(t.platform, f.tenantId, f.enterpriseId, 5);
     const bad = await post('/api/v1/sims/bulk', f.headers.tenantAdmin, { action: 'activate', csv: 'iccid\nnot-an-id\n' + sims[0].iccid + '\n' + sims[0].iccid });
