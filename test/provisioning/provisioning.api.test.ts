@@ -196,6 +196,12 @@ describe('deliveries', () => {
     expect(r).toMatchObject({ checked: 3, matching: 1 });
     expect(r.differences.map((d: { iccid: string; problem: string }) => [d.iccid, d.problem])).toEqual([
       [sims[0].iccid, 'missing in target'], [sims[1].iccid, 'target shows SUSPENDED, expected ACTIVE']]);
+    // The nightly job sends the same report as an event.
+    const all = await t.platform.modules.provisioning.reconcileAll();
+    expect(all.find((x) => x.targetId === ids[0])).toEqual({ targetId: ids[0], checked: 3, differences: 2 });
+    const ev = await t.platform.core.dbs.system((tx) => sql<{ payload: { differences: unknown[] } }>`select payload from outbox_events
+      where type = 'provisioning.reconciliation.completed' and aggregate_id = ${ids[0]}`.execute(tx));
+    expect(ev.rows[0].payload.differences).toHaveLength(2);
   });
 });
 

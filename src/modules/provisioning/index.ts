@@ -18,6 +18,7 @@ export function createProvisioningModule(core: Core, deps: ProvisioningDeps) {
   const service = createProvisioningService(core, deps);
   core.bus.subscribeBatch(FANOUT_SUBSCRIBER, 'lifecycle.sim.*', service.fanOut);
   core.bus.subscribeBatch('provisioning.fan-out-orders', 'orders.order.placed', service.fanOut);
+  core.scheduler.register({ name: 'provisioning.reconciliation', cron: '40 3 * * *', run: async () => { await service.reconcileAll(); } });
   return {
     name: 'provisioning',
     ...service,

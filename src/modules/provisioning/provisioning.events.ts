@@ -8,6 +8,8 @@ export const PROVISIONING_EVENTS = {
   deliveryDiscarded: 'provisioning.delivery.discarded',
   notificationReceived: 'provisioning.notification.received',
   notificationReplayed: 'provisioning.notification.replayed',
+  /** The scheduled comparison of a target with the platform, with its difference report. */
+  reconciliationCompleted: 'provisioning.reconciliation.completed',
 } as const;
 
 /** The event types a target may subscribe to (lifecycle's SIM changes, and orders placed). */

@@ -5,7 +5,7 @@ import type { Core } from '../../platform/core';
 import type { Tx } from '../../platform/db';
 import type { StoredEvent } from '../../platform/events';
 import { recordAudit } from '../../platform/audit';
-import { actorOf, originOf, scopeOf, type RequestContext } from '../../platform/auth';
+import { actorOf, originOf, scopeOf, systemContext, type RequestContext } from '../../platform/auth';
 import { openString, parseKeyRing, seal, type KeyRing } from '../../platform/crypto';
 import { ConflictError, NotFoundError, ValidationError, paginate, type PageQuery } from '../../platform/http';
 import type { LifecycleModule, SimState, SimView, SettleResult } from '../lifecycle';
@@ -423,9 +423,32 @@ export function createProvisioningService(core: Core, deps: ProvisioningDeps) {
     return d.rows[0];
   }
 
-  return {
+  const api = {
     fanOut,
     deliverDue,
+
+    /**
+     * The scheduled reconciliation: every enabled target that can be read back is compared with the platform;
+     * the difference report goes out as `provisioning.reconciliation.completed` (first 100 differences).
+     */
+    async reconcileAll(): Promise<{ targetId: string; checked: number; differences: number }[]> {
+      const targets = await dbs.system((tx) => tx.selectFrom('provisioning_targets').select(['tenant_id', 'id', 'kind', 'config']).where('enabled', '=', true).execute());
+      const out: { targetId: string; checked: number; differences: number }[] = [];
+      for (const t of targets) {
+        const readable = t.kind === 'CISCO_CC' || (t.kind === 'REST' && !!(t.config as { read?: unknown }).read);
+        if (!readable) continue;
+        try {
+          const r = await api.reconciliation(systemContext(t.tenant_id, null, 'reconciliation'), t.id);
+          await dbs.tenant({ tenantId: t.tenant_id }, (tx) => bus.record(tx, { type: PROVISIONING_EVENTS.reconciliationCompleted, tenantId: t.tenant_id,
+            aggregateType: 'provisioning_target', aggregateId: t.id,
+            payload: { targetId: t.id, checked: r.checked, matching: r.matching, differences: r.differences.slice(0, 100), more: Math.max(0, r.differences.length - 100) } }));
+          out.push({ targetId: t.id, checked: r.checked, differences: r.differences.length });
+        } catch (err) {
+          core.log.warn({ err, target: t.id }, 'reconciliation failed');
+        }
+      }
+      return out;
+    },
 
     async createTarget(ctx: RequestContext, input: TargetInput) {
       const config = validateInput(input);
@@ -638,5 +661,6 @@ export function createProvisioningService(core: Core, deps: ProvisioningDeps) {
       return { targetId, targetName: target.name, at: core.now().toISOString(), ...report };
     },
   };
+  return api;
 }
 export type ProvisioningService = ReturnType<typeof createProvisioningService>;
