@@ -30,7 +30,10 @@ export interface PlatformOptions {
 export async function createPlatform(opts: PlatformOptions = {}) {
   const config = opts.config ?? loadConfig();
   const log = opts.logger ?? createLogger(config.LOG_LEVEL);
-  const dbs = opts.dbs ?? (await DatabaseService.open({ url: config.DATABASE_URL, dataDir: `${config.DATA_DIR}/pglite`, poolSize: config.DB_POOL_SIZE }));
+  const dbs = opts.dbs ?? (await DatabaseService.open({
+    url: config.DATABASE_URL, dataDir: `${config.DATA_DIR}/pglite`, poolSize: config.DB_POOL_SIZE,
+    onIdleError: (err) => log.warn({ err }, 'database connection dropped by the server'),
+  }));
   await migrate(dbs, (m) => log.info(m));
   const core: Core = { config, dbs, bus: new EventBus(), scheduler: new Scheduler(), log, metrics: createMetrics(), now: opts.now ?? (() => new Date()) };
 

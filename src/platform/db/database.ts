@@ -24,6 +24,8 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Embedded database in memory (tests). */
   memory?: boolean;
+  /** Told when the server drops an idle pooled connection (it is replaced on demand). */
+  onIdleError?: (err: Error) => void;
 }
 
 /**
@@ -47,6 +49,9 @@ export class DatabaseService {
     if (opts.url) {
       pg.types.setTypeParser(pg.types.builtins.INT8, parseInt8);
       const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+      // An idle connection the server closes (restart, failover, admin termination) must not crash the
+      // process: the pool drops it and opens a new one on the next query.
+      pool.on('error', (err) => opts.onIdleError?.(err));
       const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
       const exec = async (script: string) => {
         const client = await pool.connect();
