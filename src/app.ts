@@ -51,6 +51,7 @@ export async function createPlatform(opts: PlatformOptions = {}) {
     // No new activations under a suspended or terminated enterprise / business unit (accounts decides).
     accountStatus: async (tx, a) => (await accounts.getAccountStatus(tx, a.businessUnitId ? 'business_unit' : 'enterprise', a.businessUnitId ?? a.enterpriseId)).effectiveStatus,
   });
+  catalog.registerSubscriptionCounter((tx, scope, ids) => simState.countSimsByPlan(tx, scope.tenantId, ids));
   const orders = createOrdersModule(core, { accounts, catalog, inventory });
   const provisioning = createProvisioningModule(core, { lifecycle, sims: simState });
   const modules = { accounts, identity, catalog, inventory, lifecycle, orders, provisioning };

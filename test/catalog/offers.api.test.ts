@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 import { createTenantFixture, type TenantFixture } from '../support/fixtures';
 import { iotPlan, MB, roamingPack } from '../../src/modules/catalog/catalog.fixtures';
@@ -194,6 +195,17 @@ describe('selling, retiring and deleting', () => {
     expect((await call('DELETE', `${C}/offers/${id}`, a.headers.tenantAdmin)).statusCode).toBe(204);
     expect((await call('GET', `${C}/offers/${id}`, a.headers.tenantAdmin)).statusCode).toBe(404);
     expect(await eventsOf(t, id)).toEqual(['catalog.offer.created', 'catalog.version.created', 'catalog.offer.deleted']);
+  });
+
+  it('counts SIMs that hold the offer as their plan (the inventory counter wired in the composition root)', async () => {
+    const id = (await call('POST', `${C}/offers`, a.headers.tenantAdmin, { code: 'HELD', kind: 'PRIMARY', spec: iotPlan() })).json().id;
+    const sim = await sql<{ id: string }>`insert into sims (tenant_id, iccid, imsi, ki_enc, key_id, plan_offer_id, state)
+      values (${a.tenantId}, '8949000000000000001', '001010000000001', '\\x00'::bytea, '1', ${id}, 'ACTIVE') returning id`.execute(t.platform.core.dbs.db);
+    const refused = await call('DELETE', `${C}/offers/${id}`, a.headers.tenantAdmin);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ subscriptions: 1 });
+    await sql`update sims set state = 'TERMINATE' where id = ${sim.rows[0].id}`.execute(t.platform.core.dbs.db);
+    expect((await call('DELETE', `${C}/offers/${id}`, a.headers.tenantAdmin)).statusCode).toBe(204);
   });
 
   it('clones an offer under a new code', async () => {

@@ -184,8 +184,17 @@ export async function simIdsOfEnterprise(tx: Tx, tenantId: string, enterpriseId:
   return r.rows.map((x) => x.id);
 }
 
+/** How many SIMs that are not terminated hold each of these offers as their plan (the catalog's "in use"). */
+export async function countSimsByPlan(tx: Tx, tenantId: string, offerIds: readonly string[]): Promise<Map<string, number>> {
+  if (offerIds.length === 0) return new Map();
+  const r = await sql<{ plan_offer_id: string; n: number }>`select plan_offer_id, count(*)::int8 as n from sims
+    where tenant_id = ${tenantId} and plan_offer_id = any(${offerIds as string[]}::uuid[]) and state <> 'TERMINATE'
+    group by plan_offer_id`.execute(tx);
+  return new Map(r.rows.map((x) => [x.plan_offer_id, x.n]));
+}
+
 export const simState = {
-  lockSims, getSims, findSimsByIdentifiers, searchSims, simIdsMatching, setPendingStates, settleStates, setPlans, setApns,
+  countSimsByPlan, lockSims, getSims, findSimsByIdentifiers, searchSims, simIdsMatching, setPendingStates, settleStates, setPlans, setApns,
   setImei, existingApnIds, changeMsisdn, quarantineMsisdns, revertMsisdn, simIdsOfEnterprise,
 };
 export type SimStateAccess = typeof simState;
