@@ -9,55 +9,21 @@
  * - GET /api/v1/auth/me end to end through Fastify (inject) with a session and with an API key.
  * Prints operations per second and latency percentiles.
  */
-import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { TOTP, Secret } from 'otpauth';
 import { createPlatform } from '../src/app';
 import { loadConfig } from '../src/platform/config';
-import { DatabaseService, migrate } from '../src/platform/db';
+import { migrate } from '../src/platform/db';
 import { systemContext } from '../src/platform/auth';
 import { hashPassword } from '../src/modules/identity/auth.service';
-import { adminQuery, urlFor } from '../test/support/db';
+import { openBenchDb, measure } from './support';
 
 const usePglite = process.argv[2] === 'pglite';
 
-async function openDb(): Promise<{ dbs: DatabaseService; drop: () => Promise<void> }> {
-  if (usePglite) {
-    const dbs = await DatabaseService.open({ memory: true });
-    return { dbs, drop: async () => {} };
-  }
-  const name = `cmp_bench_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`create database ${name}`);
-  const dbs = await DatabaseService.open({ url: urlFor(name), poolSize: 10 });
-  return { dbs, drop: async () => { await adminQuery(`drop database if exists ${name} with (force)`); } };
-}
-
-function pct(samples: number[], p: number): string {
-  const s = [...samples].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(2);
-}
-
-async function measure(label: string, n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<void> {
-  const lat: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) {
-      const i = next++;
-      const s = performance.now();
-      await op(i);
-      lat.push(performance.now() - s);
-    }
-  }));
-  const secs = (performance.now() - t0) / 1000;
-  console.log(`${label.padEnd(58)} ${String(Math.round(n / secs)).padStart(7)} /s   p50 ${pct(lat, 50)} ms   p99 ${pct(lat, 99)} ms   (n=${n}, concurrency ${concurrency})`);
-}
-
 async function main() {
   console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model}), database: ${usePglite ? 'PGlite (memory)' : 'PostgreSQL'}`);
-  const { dbs, drop } = await openDb();
+  const { dbs, drop } = await openBenchDb(usePglite);
   await migrate(dbs);
   let clock = Date.now();
   const platform = await createPlatform({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WORKERS: 'false', RATE_LIMIT_PER_MINUTE: '100000000' }), dbs, workers: false, now: () => new Date(clock) });
