@@ -26,8 +26,8 @@ beforeAll(async () => {
   t = await startTestPlatform();
   a = await createTenantFixture(t.platform);
   b = await createTenantFixture(t.platform);
-  crm = (await apiKeyHeaders(t.platform, a.headers.tenantAdmin, { name: 'CRM', role: 'tenant_admin' })).headers;
-  crmB = (await apiKeyHeaders(t.platform, b.headers.tenantAdmin, { name: 'CRM', role: 'tenant_admin' })).headers;
+  crm = (await apiKeyHeaders(t.platform, a.headers.tenantAdmin, { name: 'CRM', role: 'tenant_integration' })).headers;
+  crmB = (await apiKeyHeaders(t.platform, b.headers.tenantAdmin, { name: 'CRM', role: 'tenant_integration' })).headers;
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += c; });
@@ -66,6 +66,16 @@ async function onboard(kind: string, payload: object) {
   return request(accepted.requestId);
 }
 const requestCount = async () => Number((await sql<{ n: string }>`select count(*) as n from onboarding_requests`.execute(t.platform.core.dbs.db)).rows[0].n);
+
+describe('the CRM integration key', () => {
+  it('may onboard and read accounts but administers nothing', async () => {
+    for (const [method, url] of [['GET', '/api/v1/users'], ['POST', '/api/v1/api-keys'], ['POST', '/api/v1/enterprises'], ['GET', '/api/v1/audit']] as const) {
+      const res = await t.app.inject({ method, url, headers: crm, ...(method === 'POST' ? { payload: {} } : {}) });
+      expect(res.statusCode, `${method} ${url}`).toBe(403);
+    }
+    expect((await t.app.inject({ url: '/api/v1/enterprises', headers: crm })).statusCode).toBe(200);
+  });
+});
 
 describe('synchronous validation', () => {
   it('refuses malformed requests of each kind with 422 and stores nothing', async () => {

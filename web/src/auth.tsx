@@ -45,6 +45,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   tenant_admin: 'Tenant admin',
   tenant_csr: 'Customer service',
   tenant_finance: 'Finance',
+  tenant_integration: 'Integration (machine client)',
   enterprise_admin: 'Enterprise admin',
   enterprise_user: 'Enterprise user',
 };

@@ -13,12 +13,12 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export const ROLES = ['host_admin', 'tenant_admin', 'tenant_csr', 'tenant_finance', 'enterprise_admin', 'enterprise_user'] as const;
+export const ROLES = ['host_admin', 'tenant_admin', 'tenant_csr', 'tenant_finance', 'tenant_integration', 'enterprise_admin', 'enterprise_user'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The level a role lives at: host roles have no tenant, enterprise roles are bound to one enterprise. */
 export const ROLE_LEVEL: Record<Role, 'host' | 'tenant' | 'enterprise'> = {
-  host_admin: 'host', tenant_admin: 'tenant', tenant_csr: 'tenant', tenant_finance: 'tenant',
+  host_admin: 'host', tenant_admin: 'tenant', tenant_csr: 'tenant', tenant_finance: 'tenant', tenant_integration: 'tenant',
   enterprise_admin: 'enterprise', enterprise_user: 'enterprise',
 };
 
@@ -32,6 +32,9 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'inventory:read', 'orders:read', 'orders:place', 'orders:approve', 'sims:read', 'sims:manage', 'provisioning:read', 'billing:read']),
   tenant_finance: new Set<Permission>(['accounts:read', 'audit:read', 'catalog:read', 'orders:read', 'sims:read',
     'billing:read', 'billing:manage']),
+  // Machine clients of the tenant (CRM, network callbacks): exactly what an integration needs, no administration.
+  tenant_integration: new Set<Permission>(['accounts:read', 'onboarding:write', 'network:callback', 'catalog:read',
+    'orders:read', 'sims:read']),
   enterprise_admin: new Set<Permission>(['accounts:read', 'users:read', 'users:manage', 'apikeys:manage', 'audit:read',
     'catalog:read', 'orders:read', 'orders:place', 'sims:read', 'sims:manage', 'billing:read']),
   enterprise_user: new Set<Permission>(['accounts:read', 'catalog:read', 'orders:read', 'sims:read', 'billing:read']),

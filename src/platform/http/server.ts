@@ -94,8 +94,9 @@ export async function createHttpServer(opts: HttpOptions): Promise<App> {
     );
   });
 
-  // Authentication and the request context.
-  app.addHook('preHandler', async (req) => {
+  // Authentication and the request context, before the request is validated: a caller without the right to a
+  // route learns nothing about its schema.
+  app.addHook('preValidation', async (req) => {
     const cfg = req.routeOptions.config as { permission?: Permission; public?: boolean } | undefined;
     if (!isApiPath(req.url) || !cfg || (!cfg.permission && !cfg.public)) return;
     const auth = req.headers.authorization;
