@@ -88,15 +88,10 @@ export async function deliverDueEvents(dbs: DatabaseService, bus: EventBus, opts
                  where id = ${row.id}`.execute(dbs.db);
       opts.onDelivered?.({ id: row.id, subscriber: row.subscriber });
     } catch (err) {
-      const dead = row.attempts >= opts.maxAttempts;
-      const message = err instanceof Error ? err.message : String(err);
-      await sql`update outbox_deliveries
-                   set status = ${dead ? 'DEAD' : 'PENDING'}, last_error = ${message.slice(0, 2000)},
-                       next_attempt_at = now() + make_interval(secs => ${backoff(row.attempts)}), updated_at = now()
-                 where id = ${row.id}`.execute(dbs.db);
-      opts.onError?.(err, { id: row.id, subscriber: row.subscriber, dead });
+      failed.push({ row, err });
     }
   }
+  // A failed delivery waits its backoff, or is parked as DEAD after its last attempt.
   for (const { row, err } of failed) {
     const dead = row.attempts >= opts.maxAttempts;
     const message = err instanceof Error ? err.message : String(err);
