@@ -351,9 +351,14 @@ export function createAuthService(core: Pick<Core, 'config' | 'dbs' | 'bus' | 'l
         const problem = passwordProblem(input.password, email);
         if (problem) throw ValidationError.field('password', problem);
       }
+      const findUser = (t: Tx) => t.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+      // argon2id is deliberately slow: skip it when the user is already there (a seeder run again). The check is
+      // repeated inside the transaction below, which decides.
+      const known = await (tx ? findUser(tx) : dbs.system(findUser));
+      if (known) return { id: known.id, created: false };
       const passwordHash = input.password !== undefined ? await hashPassword(input.password) : NO_PASSWORD;
       const run = async (t: Tx) => {
-        const existing = await t.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+        const existing = await findUser(t);
         if (existing) return { id: existing.id, created: false };
         const id = randomUUID();
         const now = core.now();
