@@ -63,16 +63,15 @@ export async function deliverDueEvents(dbs: DatabaseService, bus: EventBus, opts
     actor: row.actor,
     occurredAt: row.occurred_at,
   });
-  // Batch subscribers: one call and one DONE update for all their rows; on failure each row retries as usual.
+  // Batch subscribers get one call for all their rows; on failure each row retries as usual.
   const batched = new Map<string, ClaimedRow[]>();
   for (const row of rows) if (bus.batchHandler(row.subscriber)) batched.set(row.subscriber, [...(batched.get(row.subscriber) ?? []), row]);
+  const delivered: ClaimedRow[] = [];
   const failed: { row: ClaimedRow; err: unknown }[] = [];
   for (const [name, list] of batched) {
     try {
       await bus.batchHandler(name)!(list.map(eventOf));
-      await sql`update outbox_deliveries set status = 'DONE', delivered_at = now(), last_error = null, updated_at = now()
-                 where id = any(${list.map((r) => r.id)}::bigint[])`.execute(dbs.db);
-      for (const r of list) opts.onDelivered?.({ id: r.id, subscriber: r.subscriber });
+      delivered.push(...list);
     } catch (err) {
       for (const row of list) failed.push({ row, err });
     }
@@ -84,12 +83,17 @@ export async function deliverDueEvents(dbs: DatabaseService, bus: EventBus, opts
     try {
       if (!handler) throw new Error(`no subscriber named ${row.subscriber} in this process`);
       await handler(event);
-      await sql`update outbox_deliveries set status = 'DONE', delivered_at = now(), last_error = null, updated_at = now()
-                 where id = ${row.id}`.execute(dbs.db);
-      opts.onDelivered?.({ id: row.id, subscriber: row.subscriber });
+      delivered.push(row);
     } catch (err) {
       failed.push({ row, err });
     }
+  }
+  // One statement marks the round's deliveries done. Should the process stop before it, they run again when
+  // their lease ends: delivery is at least once, and subscribers are idempotent on eventId.
+  if (delivered.length) {
+    await sql`update outbox_deliveries set status = 'DONE', delivered_at = now(), last_error = null, updated_at = now()
+               where id = any(${delivered.map((r) => r.id)}::bigint[])`.execute(dbs.db);
+    for (const r of delivered) opts.onDelivered?.({ id: r.id, subscriber: r.subscriber });
   }
   // A failed delivery waits its backoff, or is parked as DEAD after its last attempt.
   for (const { row, err } of failed) {
