@@ -9,14 +9,10 @@
  * - getAccountStatus of a business unit five levels deep.
  * Prints operations per second and latency percentiles.
  */
-import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createPlatform } from '../src/app';
-import { loadConfig } from '../src/platform/config';
-import { migrate } from '../src/platform/db';
 import { systemContext } from '../src/platform/auth';
 import { deliverDueEvents } from '../src/platform/events';
-import { openBenchDb, measure } from './support';
+import { startBenchPlatform, measure } from './support';
 
 const usePglite = process.argv[2] === 'pglite';
 
@@ -25,11 +21,7 @@ function check(res: { statusCode: number; body: string }, status: number): void 
 }
 
 async function main() {
-  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model}), database: ${usePglite ? 'PGlite (memory)' : 'PostgreSQL'}`);
-  const { dbs, drop } = await openBenchDb(usePglite);
-  await migrate(dbs);
-  const platform = await createPlatform({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WORKERS: 'false', RATE_LIMIT_PER_MINUTE: '100000000' }), dbs, workers: false });
-  await platform.app.ready();
+  const { platform, dbs, close } = await startBenchPlatform(usePglite);
   const { app, modules } = platform;
   try {
     const tenant = await modules.accounts.createTenant(systemContext(null), { code: 'bench', name: 'Bench', plmns: ['00101'] });
@@ -70,9 +62,7 @@ async function main() {
     for (let d = 0; d < 5; d++) parentId = (await modules.accounts.createBusinessUnit(ctx, ent.id, { name: `L${d}`, parentId })).id;
     await measure('getAccountStatus(business unit, 5 levels deep)', 2000, 8, () => modules.accounts.getAccountStatus(undefined, 'business_unit', parentId!));
   } finally {
-    await app.close();
-    await dbs.close();
-    await drop();
+    await close();
   }
 }
 

@@ -7,25 +7,17 @@
  * - resolveOfferVersion, isSellableTo and checkPlanTransition as lifecycle calls them (own transaction each),
  * - POST /catalog/offers/:id/rate (price calculator: compile + rate 10 usages) end to end.
  */
-import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
-import { createPlatform } from '../src/app';
-import { loadConfig } from '../src/platform/config';
-import { migrate } from '../src/platform/db';
 import { systemContext } from '../src/platform/auth';
 import { compileCatalog } from '../src/modules/rating';
 import { iotPlan, MB, ZONES } from '../src/modules/catalog/catalog.fixtures';
-import { openBenchDb, measure } from './support';
+import { startBenchPlatform, measure } from './support';
 
 const usePglite = process.argv[2] === 'pglite';
 
 async function main() {
-  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model}), database: ${usePglite ? 'PGlite (memory)' : 'PostgreSQL'}`);
-  const { dbs, drop } = await openBenchDb(usePglite);
-  await migrate(dbs);
-  const platform = await createPlatform({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WORKERS: 'false', RATE_LIMIT_PER_MINUTE: '100000000' }), dbs, workers: false });
-  await platform.app.ready();
+  const { platform, dbs, close } = await startBenchPlatform(usePglite);
   const { app, modules } = platform;
   try {
     const tenantId = (await dbs.system((tx) => sql<{ id: string }>`insert into tenants (code, name) values ('bench', 'Bench') returning id`.execute(tx))).rows[0].id;
@@ -60,8 +52,7 @@ async function main() {
       if (r.statusCode !== 200) throw new Error(r.body);
     });
   } finally {
-    await platform.close();
-    await drop();
+    await close();
   }
 }
 

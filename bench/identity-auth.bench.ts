@@ -9,25 +9,17 @@
  * - GET /api/v1/auth/me end to end through Fastify (inject) with a session and with an API key.
  * Prints operations per second and latency percentiles.
  */
-import { cpus } from 'node:os';
 import { sql } from 'kysely';
 import { TOTP, Secret } from 'otpauth';
-import { createPlatform } from '../src/app';
-import { loadConfig } from '../src/platform/config';
-import { migrate } from '../src/platform/db';
 import { systemContext } from '../src/platform/auth';
 import { hashPassword } from '../src/modules/identity/auth.service';
-import { openBenchDb, measure } from './support';
+import { startBenchPlatform, measure } from './support';
 
 const usePglite = process.argv[2] === 'pglite';
 
 async function main() {
-  console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model}), database: ${usePglite ? 'PGlite (memory)' : 'PostgreSQL'}`);
-  const { dbs, drop } = await openBenchDb(usePglite);
-  await migrate(dbs);
   let clock = Date.now();
-  const platform = await createPlatform({ config: loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WORKERS: 'false', RATE_LIMIT_PER_MINUTE: '100000000' }), dbs, workers: false, now: () => new Date(clock) });
-  await platform.app.ready();
+  const { platform, dbs, close } = await startBenchPlatform(usePglite, { now: () => new Date(clock) });
   const { app } = platform;
   const identity = platform.modules.identity;
   try {
@@ -66,9 +58,7 @@ async function main() {
     await measure('GET /api/v1/auth/me, session (inject)', 2000, 16, (i) => app.inject({ url: '/api/v1/auth/me', headers: { authorization: `Bearer ${tokens[i % tokens.length]}` } }));
     await measure('GET /api/v1/users?limit=20, API key (inject, RLS scope)', 2000, 16, (i) => app.inject({ url: '/api/v1/users?limit=20', headers: { 'x-api-key': keys[i % keys.length] } }));
   } finally {
-    await app.close();
-    await dbs.close();
-    await drop();
+    await close();
   }
 }
 

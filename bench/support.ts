@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { DatabaseService } from '../src/platform/db';
+import { createPlatform } from '../src/app';
+import { loadConfig } from '../src/platform/config';
 import { adminQuery, urlFor } from '../test/support/db';
 
 /** Shared by the benchmarks: a scratch database, latency percentiles and a concurrent timing loop. */
@@ -38,4 +40,17 @@ export async function measure(label: string, n: number, concurrency: number, op:
 
 export function machineLine(database: string): string {
   return `node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model}), database: ${database}`;
+}
+
+/**
+ * The real platform on a fresh scratch database, workers off and rate limits out of the way, for benchmarks that
+ * drive services or `app.inject()`. `close` stops it and drops the database.
+ */
+export async function startBenchPlatform(pglite: boolean, opts: { now?: () => Date } = {}) {
+  console.log(machineLine(pglite ? 'PGlite (memory)' : 'PostgreSQL'));
+  const { dbs, drop } = await openBenchDb(pglite);
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', WORKERS: 'false', RATE_LIMIT_PER_MINUTE: '100000000' });
+  const platform = await createPlatform({ config, dbs, workers: false, now: opts.now }); // migrates
+  await platform.app.ready();
+  return { platform, dbs, close: async () => { await platform.close(); await drop(); } };
 }
