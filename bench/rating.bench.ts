@@ -1,16 +1,16 @@
 /**
- * Rating engine throughput, in memory, one core: npx tsx bench/rating.bench.ts [records] [sims]
+ * Rating engine throughput, in memory, one core: npx tsx bench/rating.bench.ts [records] [sims] [batch]
  *
  * A realistic IoT plan set: 1,000 tariff plans (190 rate plans × data home / EU / world, SMS, voice, plus 50
  * EU add-on data plans), 100,000 SIMs in 1,000 enterprise accounts, each account with a pooled data
  * allowance and a postpaid main balance, half the SIMs with an own allowance too, a fifth with an EU add-on
  * and its allowance, SIM and account accumulators. Usage: 85 % data sessions, 10 % SMS, 5 % voice calls
  * (peak/off-peak calendar, split at boundaries); 88 % at home, 8 % EU roaming, 4 % rest of world.
- * Each record is rated with rateUsage and its impacts applied to the in-memory balances, as offline rating
- * does; the pools are shared by the SIMs of an account. Two orders: as the records arrive (random SIMs),
- * and sorted by SIM within batches of 100,000 as a batch rater would. Prints records per CPU-second of this
- * process (the per-core figure, robust on a shared machine) and records per wall-clock second.
- */
+ * Each record is rated with rateUsage and its impacts applied to the in-memory balances and accumulators,
+ * as offline rating does; the pools are shared by the SIMs of an account. Two orders: as the records arrive
+ * (random SIMs), and sorted by SIM within batches (default 100,000) as a batch rater does, the sort timed
+ * with the rating. Prints records per CPU-second of this process (the per-core figure, robust on a shared
+ * machine) and records per wall-clock second. */
 import { cpus, loadavg } from 'node:os';
 import {
   compileCatalog,
@@ -18,6 +18,7 @@ import {
   type AllowanceBucket,
   type MoneyBucket,
   type RatingCatalogDefinition,
+  type RatingBalances,
   type RatingSubscriber,
   type TariffDefinition,
   type UsageEvent,
@@ -25,6 +26,8 @@ import {
 
 const RECORDS = Number(process.argv[2] ?? 1_000_000);
 const SIMS = Number(process.argv[3] ?? 100_000);
+/** Records a batch rater sorts by SIM at a time (a mediation file). */
+const BATCH = Number(process.argv[4] ?? 100_000);
 const RATE_PLANS = 190;
 const ADDON_PLANS = 50;
 const ACCOUNTS = Math.min(1_000, SIMS);
@@ -150,12 +153,26 @@ function buildCatalog(): RatingCatalogDefinition {
   return def;
 }
 
+/**
+ * The rating state of one SIM as an in-memory store holds it: one object that is both the subscriber and its
+ * balances (rateUsage reads them as two views of it), so rating a SIM touches one object, its offer list and
+ * its own buckets. Lists that are the same for many SIMs are shared: the account's money buckets, and the
+ * accumulator instances of the product (an accumulator is identified by its owner and its id, so the ids
+ * are relative: "sessions" of this SIM, "pool-volume" of its account).
+ */
+type SimState = RatingSubscriber & RatingBalances & { allowances: AllowanceBucket[]; money: MoneyBucket[] };
+
 interface SimStore {
-  /** Indexed by SIM number; two parallel arrays rather than a wrapper object per SIM (one pointer hop less). */
-  subscribers: RatingSubscriber[];
-  balances: { allowances: AllowanceBucket[]; money: MoneyBucket[] }[];
+  /** Indexed by SIM number. */
+  sims: SimState[];
   buckets: (AllowanceBucket | MoneyBucket)[];
 }
+
+const ACCUMULATORS: RatingSubscriber['accumulators'] = [
+  { id: 'sessions', definitionId: 'SESSIONS' },
+  { id: 'volume', definitionId: 'DATA_VOLUME' },
+  { id: 'pool-volume', definitionId: 'POOL_VOLUME' },
+];
 
 function buildSims(): SimStore {
   const buckets: (AllowanceBucket | MoneyBucket)[] = [];
@@ -165,10 +182,9 @@ function buildSims(): SimStore {
     const pool: AllowanceBucket = { id: `pool-${a}`, definitionId: 'POOL_DATA', side: 'SHADOW', amount: 100 * 200 * MB, validFrom, expiresAt, createdAt: validFrom };
     const main: MoneyBucket = { id: `main-${a}`, definitionId: 'ACCOUNT_MAIN', side: 'SHADOW', amount: 0, creditLimit: 1e13, validFrom: 0, expiresAt: null, createdAt: 0 };
     buckets.push(pool, main);
-    return { pool, main, ratePlan: pick(RATE_PLANS) };
+    return { pool, main, money: [main], ratePlan: pick(RATE_PLANS) };
   });
-  const subscribers: RatingSubscriber[] = [];
-  const balances: SimStore['balances'] = [];
+  const sims: SimState[] = [];
   for (let s = 0; s < SIMS; s++) {
     const account = accounts[s % ACCOUNTS];
     const allowances: AllowanceBucket[] = [];
@@ -192,21 +208,18 @@ function buildSims(): SimStore {
       buckets.push(sms);
     }
     allowances.push(account.pool);
-    subscribers.push({
+    sims.push({
       id: `sim-${s}`,
       currency: 'EUR',
       timeZone: 'Europe/Berlin',
       offers,
       mainBalanceId: account.main.id,
-      accumulators: [
-        { id: `sessions-${s}`, definitionId: 'SESSIONS' },
-        { id: `volume-${s}`, definitionId: 'DATA_VOLUME' },
-        { id: `pool-volume-${s % ACCOUNTS}`, definitionId: 'POOL_VOLUME' },
-      ],
+      accumulators: ACCUMULATORS,
+      allowances: allowances.slice(), // exact length (a list grown by push keeps room for 16)
+      money: account.money,
     });
-    balances.push({ allowances, money: [account.main] });
   }
-  return { subscribers, balances, buckets };
+  return { sims, buckets };
 }
 
 const HOME = ['26201', '26202'];
@@ -234,52 +247,66 @@ function buildRecords(): { sim: Uint32Array; usage: UsageEvent[] } {
  * arrival order (a stable sort), as a worker does that loads the batch's SIM state by SIM id. Order across
  * SIMs does not change what a SIM is charged, only which SIM of a pool meets its exhaustion first.
  */
-function bySimWithinBatches(sim: Uint32Array, batch: number): Uint32Array {
-  const order = new Uint32Array(sim.length);
+function bySimWithinBatches(sim: Uint32Array, batch: number, order: Uint32Array): void {
+  const counts = new Uint32Array(SIMS + 1);
   for (let start = 0; start < sim.length; start += batch) {
+    // A counting sort by SIM number: stable, O(records + SIMs), no comparisons.
     const end = Math.min(sim.length, start + batch);
-    const indexes = Array.from({ length: end - start }, (_, k) => start + k);
-    indexes.sort((a, b) => sim[a] - sim[b] || a - b);
-    order.set(indexes, start);
+    counts.fill(0);
+    for (let i = start; i < end; i++) counts[sim[i] + 1]++;
+    for (let s = 1; s <= SIMS; s++) counts[s] += counts[s - 1];
+    for (let i = start; i < end; i++) order[start + counts[sim[i]]++] = i;
   }
-  return order;
 }
 
 function main(): void {
   const t = performance.now();
   const catalog = compileCatalog(buildCatalog());
-  const { subscribers, balances, buckets } = buildSims();
+  const { sims, buckets } = buildSims();
   const records = buildRecords();
   const initial = buckets.map((b) => b.amount);
-  console.log(`setup: ${catalog.plans.size} tariff plans, ${catalog.offers.size} offers, ${subscribers.length} SIMs, ${buckets.length} buckets, ${RECORDS} records in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  console.log(`setup: ${catalog.plans.size} tariff plans, ${catalog.offers.size} offers, ${sims.length} SIMs, ${buckets.length} buckets, ${RECORDS} records in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  const arrival = Uint32Array.from({ length: RECORDS }, (_, i) => i);
-  const batched = bySimWithinBatches(records.sim, 100_000);
+  // Accumulator values: three per SIM (the account's pool volume is kept per account).
+  const simAccumulators = new Float64Array(SIMS * 2);
+  const poolVolume = new Float64Array(ACCOUNTS);
+  const [sessionsId, volumeId] = ACCUMULATORS!.map((a) => a.id);
+  const order = new Uint32Array(RECORDS);
 
-  const run = (order: Uint32Array, count: number) => {
+  /** Rates the records in arrival order (batch 0) or sorted by SIM within batches of `batch` records; the sort is timed too. */
+  const run = (batch: number, count: number) => {
     buckets.forEach((b, i) => (b.amount = initial[i]));
+    simAccumulators.fill(0);
+    poolVolume.fill(0);
     let charged = 0;
     let rejected = 0;
     let allowanceUnits = 0;
     let accumulatorUpdates = 0;
     const start = performance.now();
     const cpuStart = process.cpuUsage();
+    if (batch === 0) for (let k = 0; k < count; k++) order[k] = k;
+    else bySimWithinBatches(records.sim.subarray(0, count), batch, order);
     for (let k = 0; k < count; k++) {
       const i = order[k];
       const sim = records.sim[i];
-      const simBalances = balances[sim];
-      const out = rateUsage(catalog, subscribers[sim], simBalances, records.usage[i]);
+      const state = sims[sim];
+      const out = rateUsage(catalog, state, state, records.usage[i]);
       if (out.status === 'REJECTED') {
         rejected++;
         continue;
       }
-      // Apply the impacts to the in-memory buckets (the caller's job; the engine is pure).
+      // Apply the impacts to the in-memory state (the caller's job; the engine is pure).
       for (const impact of out.allowanceImpacts) {
-        for (const b of simBalances.allowances) if (b.id === impact.bucketId) b.amount -= impact.amount;
+        for (const b of state.allowances) if (b.id === impact.bucketId) b.amount -= impact.amount;
         allowanceUnits += impact.amount;
       }
       for (const impact of out.moneyImpacts) {
-        for (const b of simBalances.money) if (b.id === impact.bucketId) b.amount -= impact.amount;
+        for (const b of state.money) if (b.id === impact.bucketId) b.amount -= impact.amount;
+      }
+      for (const impact of out.accumulatorImpacts) {
+        if (impact.accumulatorId === sessionsId) simAccumulators[2 * sim] += impact.delta;
+        else if (impact.accumulatorId === volumeId) simAccumulators[2 * sim + 1] += impact.delta;
+        else poolVolume[sim % ACCOUNTS] += impact.delta;
       }
       charged += out.charge;
       accumulatorUpdates += out.accumulatorImpacts.length;
@@ -290,10 +317,10 @@ function main(): void {
     return { seconds, cpuSeconds, perSecond: count / seconds, perCpuSecond: count / cpuSeconds, charged, rejected, allowanceUnits, accumulatorUpdates };
   };
 
-  run(arrival, Math.min(RECORDS, 200_000)); // warm-up: let the JIT settle
+  run(0, Math.min(RECORDS, 200_000)); // warm-up: let the JIT settle
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  const measure = (name: string, order: Uint32Array) => {
-    const results = [run(order, RECORDS), run(order, RECORDS), run(order, RECORDS)];
+  const measure = (name: string, batch: number) => {
+    const results = [run(batch, RECORDS), run(batch, RECORDS), run(batch, RECORDS)];
     results.sort((a, b) => b.perCpuSecond - a.perCpuSecond);
     for (const r of results) {
       console.log(
@@ -308,12 +335,15 @@ function main(): void {
     );
     return median;
   };
-  const inArrivalOrder = measure('arrival order', arrival);
-  const inSimOrder = measure('by SIM per 100k batch', batched);
+  const modes = [
+    ['arrival order', 0],
+    [`by SIM per ${fmt(BATCH)} batch`, BATCH],
+  ] as const;
+  const results = modes.map(([name, batch]) => [name, measure(name, batch)] as const);
   // On a shared machine wall time counts other processes' work too; CPU time of this process (one JS thread,
   // plus V8's GC helpers) is the per-core figure. Both are printed, medians of 3 runs.
   console.log(`machine: node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)}`);
-  for (const [name, r] of [['arrival order', inArrivalOrder], ['by SIM per 100k batch', inSimOrder]] as const) {
+  for (const [name, r] of results) {
     console.log(`rating (${name}): ${fmt(r.perCpuSecond)} records per CPU-second, ${fmt(r.perSecond)} records/second wall`);
   }
 }

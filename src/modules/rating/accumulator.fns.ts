@@ -9,7 +9,8 @@ import type { AccumulatorImpact, RatingSubscriber, SegmentState, UnitType } from
  */
 
 export interface AccumulatedPart {
-  finalUsageType: string;
+  /** Index of the final usage type in the catalog. */
+  type: number;
   unitType: UnitType;
   /** The first part of the session (a session is one event). */
   firstPart: boolean;
@@ -67,7 +68,7 @@ export function accumulatorImpacts(catalog: RatingCatalog, subscriber: RatingSub
   for (const instance of instances) {
     const def = catalog.accumulatorDefinitions.get(instance.definitionId);
     if (!def) throw new RangeError(`accumulator ${instance.id} has unknown definition ${instance.definitionId}`);
-    if (!admitsUsageType(def, part.finalUsageType)) continue;
+    if (!admitsUsageType(def, part.type)) continue;
     const delta = deltaOf(def, part);
     if (delta !== 0) impacts.push({ accumulatorId: instance.id, delta });
   }

@@ -53,7 +53,7 @@ describe('debitChunks', () => {
             ...own.map((amount, i) => allowance(`own${i}`, 'PLAN_DATA', amount, { expiresAt: T0 + (i + 1) * 1000 })),
             ...pool.map((amount, i) => allowance(`pool${i}`, 'POOL_DATA', amount, { side: 'SHADOW', expiresAt: T0 + (i + 1) * 1000 })),
           ];
-          const sides = allowanceSides(catalog, subscriber(), buckets, 'OCTET', 'DATA_HOME', T0);
+          const sides = allowanceSides(catalog, subscriber(), buckets, 'OCTET', catalog.usageTypeIndex.get('DATA_HOME')!, T0);
           const debited = debitChunks(sides, firstChunk, chunk, count);
           const expected = chunkByChunk([own, pool], firstChunk, chunk, count);
           expect(debited).toBe(expected.debited);

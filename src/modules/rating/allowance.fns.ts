@@ -103,7 +103,7 @@ export function allowanceSides(
   subscriber: RatingSubscriber,
   buckets: readonly AllowanceBucket[],
   unitType: UnitType,
-  finalUsageType: string,
+  type: number,
   at: Instant,
 ): AllowanceSides {
   const candidates: AllowanceCandidate[] = [];
@@ -113,7 +113,7 @@ export function allowanceSides(
     const bucket = buckets[i];
     const definition = catalog.allowanceDefinitions.get(bucket.definitionId);
     if (!definition) throw new RangeError(`allowance bucket ${bucket.id} has unknown definition ${bucket.definitionId}`);
-    if (definition.unitType !== unitType || !isValidAt(bucket, at) || !admitsUsageType(definition, finalUsageType)) continue;
+    if (definition.unitType !== unitType || !isValidAt(bucket, at) || !admitsUsageType(definition, type)) continue;
     if (!Number.isSafeInteger(bucket.amount)) throw new RangeError(`allowance bucket ${bucket.id} amount ${bucket.amount}`);
     const amount = bucket.amount > 0 ? bucket.amount : 0;
     candidates.push({ bucket, definition, available: amount, taken: 0 });

@@ -3,6 +3,7 @@ import { CalendarValidationError, compileCalendar, type CompiledCalendar } from 
 import {
   compileUsageTypeMappings,
   compileZones,
+  type CompiledClassifier,
   type CompiledUsageTypeMappings,
   type CompiledZones,
 } from './classify.fns';
@@ -65,6 +66,8 @@ export interface CompiledOffer {
   id: string;
   kind: OfferKind;
   plans: Map<string, CompiledTariffPlan>;
+  /** The plan of each final usage type, by the catalog's usage type index (null: no usage item). */
+  planByType: (CompiledTariffPlan | null)[];
   unitChargeSize: Record<UnitType, number>;
   defaultCalendarId: string | null;
 }
@@ -73,6 +76,8 @@ export interface CompiledOffer {
 export interface UsageTypeFilter {
   included: ReadonlySet<string> | null;
   excluded: ReadonlySet<string> | null;
+  /** The same filter by the catalog's usage type index: 1 = admitted (what rating reads). */
+  admitted: Uint8Array;
 }
 
 export interface CompiledAllowanceDefinition extends UsageTypeFilter {
@@ -112,6 +117,9 @@ export interface RatingCatalog {
   version: string;
   zones: CompiledZones;
   usageTypeMappings: CompiledUsageTypeMappings;
+  /** Every final usage type (of the mappings and of the offers' usage items) -> its index. */
+  usageTypeIndex: Map<string, number>;
+  classifier: CompiledClassifier;
   calendars: Map<string, CompiledCalendar>;
   plans: Map<string, CompiledTariffPlan>;
   offers: Map<string, CompiledOffer>;
@@ -166,6 +174,10 @@ function build(definition: RatingCatalogDefinition): { catalog: RatingCatalog; i
   const zoneIds = new Set((definition.zones ?? []).map((z) => z.id));
   const usageTypeMappings = compileUsageTypeMappings(definition.usageTypeMappings, zoneIds, classifyIssues);
   for (const i of classifyIssues) error(i.path, i.reason, i.detail);
+  const usageTypeIndex = new Map<string, number>();
+  for (const name of [...definition.usageTypeMappings.map((m) => m.finalUsageType), ...definition.offers.flatMap((o) => Object.keys(o.usageItems ?? {}))]) {
+    if (!usageTypeIndex.has(name)) usageTypeIndex.set(name, usageTypeIndex.size);
+  }
 
   const calendars = new Map<string, CompiledCalendar>();
   for (const [id, calendar] of Object.entries(definition.calendars ?? {})) {
@@ -192,10 +204,14 @@ function build(definition: RatingCatalogDefinition): { catalog: RatingCatalog; i
     const items = Object.entries(offer.usageItems ?? {});
     if (offer.kind === 'ACCOUNT' && items.length > 0) error(path, 'ACCOUNT_OFFER_USAGE_ITEMS', 'account offers carry no usage items');
     const offerPlans = new Map<string, CompiledTariffPlan>();
+    const planByType = new Array<CompiledTariffPlan | null>(usageTypeIndex.size).fill(null);
     for (const [usageType, planId] of items) {
       const plan = plans.get(planId);
       if (!plan) error(`${path}.usageItems.${usageType}`, 'UNKNOWN_TARIFF_PLAN', planId);
-      else offerPlans.set(usageType, plan);
+      else {
+        offerPlans.set(usageType, plan);
+        planByType[usageTypeIndex.get(usageType)!] = plan;
+      }
     }
     const unitChargeSize: Record<UnitType, number> = { SECOND: 0, OCTET: 0, EVENT: 0 };
     for (const [unitType, size] of Object.entries(offer.unitChargeSize ?? {})) {
@@ -207,7 +223,7 @@ function build(definition: RatingCatalogDefinition): { catalog: RatingCatalog; i
     if (defaultCalendarId !== null && !definition.calendars?.[defaultCalendarId]) {
       error(path, 'UNKNOWN_CALENDAR', defaultCalendarId);
     }
-    offers.set(offer.id, { id: offer.id, kind: offer.kind, plans: offerPlans, unitChargeSize, defaultCalendarId });
+    offers.set(offer.id, { id: offer.id, kind: offer.kind, plans: offerPlans, planByType, unitChargeSize, defaultCalendarId });
   }
 
   // Time types of plans without a calendar must match the default calendar of each primary offer using them.
@@ -220,10 +236,15 @@ function build(definition: RatingCatalogDefinition): { catalog: RatingCatalog; i
   }
 
   const groups = expandGroups(definition, error);
-  const filter = (include?: string[], exclude?: string[]): UsageTypeFilter => ({
-    included: include ? expand(include, groups) : null,
-    excluded: exclude && exclude.length > 0 ? expand(exclude, groups) : null,
-  });
+  const filter = (include?: string[], exclude?: string[]): UsageTypeFilter => {
+    const included = include ? expand(include, groups) : null;
+    const excluded = exclude && exclude.length > 0 ? expand(exclude, groups) : null;
+    const admitted = new Uint8Array(usageTypeIndex.size);
+    for (const [name, index] of usageTypeIndex) {
+      if ((included === null || included.has(name)) && (excluded === null || !excluded.has(name))) admitted[index] = 1;
+    }
+    return { included, excluded, admitted };
+  };
 
   const allowanceDefinitions = new Map<string, CompiledAllowanceDefinition>();
   for (const [i, def] of (definition.allowanceDefinitions ?? []).entries()) {
@@ -297,6 +318,8 @@ function build(definition: RatingCatalogDefinition): { catalog: RatingCatalog; i
       version: definition.version,
       zones,
       usageTypeMappings,
+      usageTypeIndex,
+      classifier: { zones, mappings: usageTypeMappings, typeIndex: usageTypeIndex, memo: new Map() },
       calendars,
       plans,
       offers,
@@ -440,8 +463,9 @@ function expand(names: string[], groups: Map<string, string[]>): Set<string> {
   return result;
 }
 
-export function admitsUsageType(filter: UsageTypeFilter, finalUsageType: string): boolean {
-  return (filter.included === null || filter.included.has(finalUsageType)) && (filter.excluded === null || !filter.excluded.has(finalUsageType));
+/** Whether a filter admits the final usage type of index `type` (see RatingCatalog.usageTypeIndex). */
+export function admitsUsageType(filter: UsageTypeFilter, type: number): boolean {
+  return filter.admitted[type] === 1;
 }
 
 /** The rate converting `from` into `to` at an instant, or null. */

@@ -110,3 +110,43 @@ export function finalUsageTypeOf(mappings: CompiledUsageTypeMappings, initialUsa
   if (!byZone) return null;
   return byZone.get(zone) ?? byZone.get(ANY_ZONE) ?? null;
 }
+
+/** What classification gives a usage: its zone and final usage type (with its index in the catalog). */
+export interface Classification {
+  /** null: no zone takes the network. */
+  zone: string | null;
+  /** null: no mapping for the initial usage type in the zone. */
+  finalUsageType: string | null;
+  /** Index of the final usage type in the catalog's usage types (-1 when there is none). */
+  type: number;
+}
+
+/**
+ * Classifier with a memo per (initial usage type, network): the answer never changes within a catalog
+ * version, and a handful of networks carry nearly all usage, so each is classified once.
+ */
+export interface CompiledClassifier {
+  zones: CompiledZones;
+  mappings: CompiledUsageTypeMappings;
+  typeIndex: ReadonlyMap<string, number>;
+  memo: Map<string, Map<string, Classification>>;
+}
+
+export function classifyUsage(classifier: CompiledClassifier, initialUsageType: string, servingNetwork: string | undefined): Classification {
+  let byNetwork = classifier.memo.get(initialUsageType);
+  if (byNetwork === undefined) {
+    if (classifier.memo.size >= 1_000) classifier.memo.clear();
+    byNetwork = new Map();
+    classifier.memo.set(initialUsageType, byNetwork);
+  }
+  const key = servingNetwork ?? '';
+  let known = byNetwork.get(key);
+  if (known === undefined) {
+    const zone = zoneOf(classifier.zones, servingNetwork);
+    const finalUsageType = zone === null ? null : finalUsageTypeOf(classifier.mappings, initialUsageType, zone);
+    known = { zone, finalUsageType, type: finalUsageType === null ? -1 : (classifier.typeIndex.get(finalUsageType) ?? -1) };
+    if (byNetwork.size >= 100_000) byNetwork.clear();
+    byNetwork.set(key, known);
+  }
+  return known;
+}

@@ -20,7 +20,7 @@ export function isActiveAt(instance: OfferInstance, at: Instant): boolean {
 export function guideOffer(
   catalog: RatingCatalog,
   subscriber: RatingSubscriber,
-  finalUsageType: string,
+  type: number,
   at: Instant,
 ): GuidedOffer | null {
   let bestInstance: OfferInstance | null = null;
@@ -32,7 +32,7 @@ export function guideOffer(
     if (!isActiveAt(instance, at)) continue;
     const offer = catalog.offers.get(instance.offerId);
     if (!offer) throw new RangeError(`subscriber ${subscriber.id} holds unknown offer ${instance.offerId}`);
-    const plan = offer.plans.get(finalUsageType);
+    const plan = offer.planByType[type];
     if (!plan) continue;
     if (bestInstance === null || comparePrecedence(subscriber, instance, offer, plan, bestInstance, bestOffer!, bestPlan!) < 0) {
       bestInstance = instance;

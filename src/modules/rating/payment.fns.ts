@@ -32,7 +32,7 @@ export function payMoney(
   subscriber: RatingSubscriber,
   buckets: readonly MoneyBucket[],
   amount: Micros,
-  finalUsageType: string,
+  type: number,
   at: Instant,
   online: boolean,
 ): MoneyPayment {
@@ -42,7 +42,7 @@ export function payMoney(
   for (let i = 0; i < buckets.length; i++) {
     const bucket = buckets[i];
     const definition = definitionOf(catalog, bucket);
-    if (definition.currency !== subscriber.currency || !isValidAt(bucket, at) || !admitsUsageType(definition, finalUsageType)) {
+    if (definition.currency !== subscriber.currency || !isValidAt(bucket, at) || !admitsUsageType(definition, type)) {
       continue;
     }
     const floor = definition.prepaid ? 0 : -(bucket.creditLimit ?? 0);

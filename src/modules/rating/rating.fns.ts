@@ -10,7 +10,7 @@ import {
   type RatingCatalog,
   type TariffSet,
 } from './catalog.fns';
-import { finalUsageTypeOf, zoneOf } from './classify.fns';
+import { classifyUsage } from './classify.fns';
 import { guideOffer, primaryDefaultCalendarId } from './guiding.fns';
 import { payMoney } from './payment.fns';
 import type {
@@ -68,6 +68,8 @@ export function reject(reason: RejectionReason, detail: string): RejectedUsage {
 export interface ResolvedUsage {
   status: 'RESOLVED';
   finalUsageType: string;
+  /** Index of the final usage type in the catalog (what filters and offers are looked up by). */
+  type: number;
   zone: string;
   offerInstanceId: string;
   offer: CompiledOffer;
@@ -85,11 +87,10 @@ export function resolveUsage(
   session: SessionState | null,
 ): ResolvedUsage | RejectedUsage {
   if (session) return resumeSession(catalog, subscriber, session);
-  const zone = zoneOf(catalog.zones, usage.servingNetwork);
+  const { zone, finalUsageType, type } = classifyUsage(catalog.classifier, usage.initialUsageType, usage.servingNetwork);
   if (zone === null) return reject('UNKNOWN_NETWORK', `no zone for network ${usage.servingNetwork}`);
-  const finalUsageType = finalUsageTypeOf(catalog.usageTypeMappings, usage.initialUsageType, zone);
   if (finalUsageType === null) return reject('NO_USAGE_TYPE_MAPPING', `${usage.initialUsageType} in zone ${zone}`);
-  const guided = guideOffer(catalog, subscriber, finalUsageType, usage.startedAt);
+  const guided = guideOffer(catalog, subscriber, type, usage.startedAt);
   if (guided === null) return reject('USAGE_BARRED', `no active offer of subscriber ${subscriber.id} allows ${finalUsageType}`);
   const plan = guided.plan;
   const currencySet = currencySetFor(plan, subscriber.currency);
@@ -111,6 +112,7 @@ export function resolveUsage(
   return {
     status: 'RESOLVED',
     finalUsageType,
+    type,
     zone,
     offerInstanceId: guided.instance.id,
     offer: guided.offer,
@@ -139,6 +141,7 @@ function resumeSession(catalog: RatingCatalog, subscriber: RatingSubscriber, ses
   return {
     status: 'RESOLVED',
     finalUsageType: session.finalUsageType,
+    type: catalog.usageTypeIndex.get(session.finalUsageType) ?? -1,
     zone: session.zone,
     offerInstanceId: session.offerInstanceId,
     offer,
@@ -257,7 +260,7 @@ export function ratePart(
     const extra = allowanceNeed(segments[i], i === 0, set.primary.grace, totalAfter, firstChunk, chunk) - segments[i].covered;
     if (extra <= 0) continue;
     if (sides === null) {
-      sides = allowanceSides(catalog, subscriber, balances.allowances, resolved.plan.unitType, resolved.finalUsageType, usage.startedAt);
+      sides = allowanceSides(catalog, subscriber, balances.allowances, resolved.plan.unitType, resolved.type, usage.startedAt);
     }
     const seg = ownSegment(segments, before, i);
     seg.policy = sides.policy;
@@ -334,7 +337,7 @@ export function ratePart(
   // §8.3: the session total debited to balances is floored at 0 (negative tariffs never credit).
   const charge: Micros = (rawAfter > 0 ? rawAfter : 0) - (rawBefore > 0 ? rawBefore : 0);
 
-  const payment = payMoney(catalog, subscriber, balances.money, charge, resolved.finalUsageType, usage.startedAt, online);
+  const payment = payMoney(catalog, subscriber, balances.money, charge, resolved.type, usage.startedAt, online);
   const accountUnits = sides === null ? 0 : accountUnitsTaken(sides);
   const accountChargedBefore = session ? session.accountCharged : false;
   const accountCharged = accountChargedBefore || accountUnits > 0 || payment.fromAccount !== 0;
@@ -354,7 +357,7 @@ export function ratePart(
     moneyImpacts: payment.impacts,
     unpaid: payment.unpaid,
     accumulatorImpacts: accumulatorImpacts(catalog, subscriber, {
-      finalUsageType: resolved.finalUsageType,
+      type: resolved.type,
       unitType: resolved.plan.unitType,
       firstPart: session === null,
       segments,
