@@ -1,4 +1,5 @@
 import { admitsUsageType, type CompiledAccumulatorDefinition, type RatingCatalog } from './catalog.fns';
+import { exactList } from './lists.fns';
 import type { AccumulatorImpact, RatingSubscriber, SegmentState, UnitType } from './rating.types';
 
 /**
@@ -61,16 +62,18 @@ function deltaOf(def: CompiledAccumulatorDefinition, part: AccumulatedPart): num
   }
 }
 
+const impactScratch: AccumulatorImpact[] = [];
+
 export function accumulatorImpacts(catalog: RatingCatalog, subscriber: RatingSubscriber, part: AccumulatedPart): AccumulatorImpact[] {
   const instances = subscriber.accumulators;
   if (!instances || instances.length === 0) return [];
-  const impacts: AccumulatorImpact[] = [];
+  let n = 0;
   for (const instance of instances) {
     const def = catalog.accumulatorDefinitions.get(instance.definitionId);
     if (!def) throw new RangeError(`accumulator ${instance.id} has unknown definition ${instance.definitionId}`);
     if (!admitsUsageType(def, part.type)) continue;
     const delta = deltaOf(def, part);
-    if (delta !== 0) impacts.push({ accumulatorId: instance.id, delta });
+    if (delta !== 0) impactScratch[n++] = { accumulatorId: instance.id, delta };
   }
-  return impacts;
+  return exactList(impactScratch, n);
 }

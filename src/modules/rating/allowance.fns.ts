@@ -1,4 +1,5 @@
 import { admitsUsageType, type CompiledAllowanceDefinition, type RatingCatalog } from './catalog.fns';
+import { exactList } from './lists.fns';
 import type { AllowanceBucket, AllowanceImpact, BalanceSide, ExhaustionPolicy, Instant, RatingSubscriber, UnitType } from './rating.types';
 
 /**
@@ -97,6 +98,9 @@ export function sortInConsumptionOrder<C extends { bucket: OrderedBucket & { pri
   }
 }
 
+const candidateScratch: AllowanceCandidate[] = [];
+const impactScratch: AllowanceImpact[] = [];
+
 /** The allowance buckets that may pay usage of this type and unit at this instant, in consumption order. */
 export function allowanceSides(
   catalog: RatingCatalog,
@@ -106,7 +110,7 @@ export function allowanceSides(
   type: number,
   at: Instant,
 ): AllowanceSides {
-  const candidates: AllowanceCandidate[] = [];
+  let n = 0;
   let firstSide = 0;
   let available = 0;
   for (let i = 0; i < buckets.length; i++) {
@@ -116,10 +120,11 @@ export function allowanceSides(
     if (definition.unitType !== unitType || !isValidAt(bucket, at) || !admitsUsageType(definition, type)) continue;
     if (!Number.isSafeInteger(bucket.amount)) throw new RangeError(`allowance bucket ${bucket.id} amount ${bucket.amount}`);
     const amount = bucket.amount > 0 ? bucket.amount : 0;
-    candidates.push({ bucket, definition, available: amount, taken: 0 });
+    candidateScratch[n++] = { bucket, definition, available: amount, taken: 0 };
     if (isOnFirstSide(subscriber, bucket)) firstSide++;
     available += amount;
   }
+  const candidates = exactList(candidateScratch, n);
   sortInConsumptionOrder(subscriber, candidates);
   const last = candidates.length > 0 ? candidates[candidates.length - 1] : null;
   const policy = last === null ? null : last.definition.onExhaustion;
@@ -191,9 +196,9 @@ export function debitChunks(sides: AllowanceSides, firstChunk: number, chunk: nu
 }
 
 export function allowanceImpactsOf(sides: AllowanceSides): AllowanceImpact[] {
-  const impacts: AllowanceImpact[] = [];
-  for (const c of sides.candidates) if (c.taken > 0) impacts.push({ bucketId: c.bucket.id, amount: c.taken });
-  return impacts;
+  let n = 0;
+  for (const c of sides.candidates) if (c.taken > 0) impactScratch[n++] = { bucketId: c.bucket.id, amount: c.taken };
+  return exactList(impactScratch, n);
 }
 
 /** Units taken from account-level buckets (account accumulators count only these, §10.3). */

@@ -1,6 +1,7 @@
 import { assertMicros, type Micros } from '../../platform/money';
 import { isOnFirstSide, isValidAt, sortInConsumptionOrder } from './allowance.fns';
 import { admitsUsageType, type CompiledMoneyDefinition, type RatingCatalog } from './catalog.fns';
+import { exactList } from './lists.fns';
 import type { Instant, MoneyBucket, MoneyImpact, RatingSubscriber } from './rating.types';
 
 /**
@@ -27,6 +28,9 @@ export interface MoneyPayment {
 }
 
 
+const candidateScratch: MoneyCandidate[] = [];
+const impactScratch: MoneyImpact[] = [];
+
 export function payMoney(
   catalog: RatingCatalog,
   subscriber: RatingSubscriber,
@@ -37,7 +41,7 @@ export function payMoney(
   online: boolean,
 ): MoneyPayment {
   if (amount === 0) return { impacts: [], unpaid: 0, fromAccount: 0 };
-  const candidates: MoneyCandidate[] = [];
+  let n = 0;
   let firstSide = 0;
   for (let i = 0; i < buckets.length; i++) {
     const bucket = buckets[i];
@@ -47,9 +51,10 @@ export function payMoney(
     }
     const floor = definition.prepaid ? 0 : -(bucket.creditLimit ?? 0);
     const capacity = assertMicros(bucket.amount) > floor ? bucket.amount - floor : 0;
-    candidates.push({ bucket, definition, capacity });
+    candidateScratch[n++] = { bucket, definition, capacity };
     if (isOnFirstSide(subscriber, bucket)) firstSide++;
   }
+  const candidates = exactList(candidateScratch, n);
   sortInConsumptionOrder(subscriber, candidates);
 
   if (amount < 0) {
@@ -76,18 +81,18 @@ function payFromSide(candidates: MoneyCandidate[], from: number, to: number, amo
   let capacity = 0;
   for (let i = from; i < to && capacity < amount; i++) capacity += candidates[i].capacity;
   if (capacity < amount) return null;
-  const impacts: MoneyImpact[] = [];
+  let n = 0;
   let left = amount;
   let fromAccount = 0;
   for (let i = from; i < to && left > 0; i++) {
     const c = candidates[i];
     const part = c.capacity < left ? c.capacity : left;
     if (part === 0) continue;
-    impacts.push({ bucketId: c.bucket.id, amount: part });
+    impactScratch[n++] = { bucketId: c.bucket.id, amount: part };
     if (c.definition.level === 'ACCOUNT') fromAccount += part;
     left -= part;
   }
-  return { impacts, unpaid: 0, fromAccount };
+  return { impacts: exactList(impactScratch, n), unpaid: 0, fromAccount };
 }
 
 /** The whole amount on one named bucket (the main balance), whatever it holds. */

@@ -12,6 +12,7 @@ import {
 } from './catalog.fns';
 import { classifyUsage } from './classify.fns';
 import { guideOffer, primaryDefaultCalendarId } from './guiding.fns';
+import { exactList } from './lists.fns';
 import { payMoney } from './payment.fns';
 import type {
   ExhaustionPolicy,
@@ -177,6 +178,7 @@ export function chunkOf(resolved: ResolvedUsage, set: TariffSet): number {
 }
 
 const NO_SEGMENTS: readonly SegmentState[] = [];
+const lineScratch: TariffLine[] = [];
 
 /** A segment this part may change: copied once from the session's, never modified in place. */
 function ownSegment(segments: SegmentState[], before: readonly SegmentState[], i: number): SegmentState {
@@ -276,7 +278,7 @@ export function ratePart(
 
   // Money: every tariff's cumulative units before and after the part.
   const payer = subscriber.currency;
-  const lines: TariffLine[] = [];
+  let lineCount = 0;
   let rawBefore = 0;
   let rawAfter = 0;
   let settlementCharge = 0;
@@ -311,7 +313,7 @@ export function ratePart(
         rawBefore = assertMicros(rawBefore + payerBefore);
       }
       if (i >= firstTouched || iuAfter !== iuBefore || auAfter !== auBefore) {
-        lines.push({
+        lineScratch[lineCount++] = {
           tariffId: tariff.id,
           timeType: seg.timeType,
           settlement: tariff.settlement,
@@ -323,7 +325,7 @@ export function ratePart(
           charge: chargeAfter - chargeBefore,
           payerCharge: payerAfter - payerBefore,
           exchangeRateId: rateId,
-        });
+        };
       }
     }
     if (set.usesAllowances) {
@@ -337,6 +339,7 @@ export function ratePart(
   // §8.3: the session total debited to balances is floored at 0 (negative tariffs never credit).
   const charge: Micros = (rawAfter > 0 ? rawAfter : 0) - (rawBefore > 0 ? rawBefore : 0);
 
+  const lines = exactList(lineScratch, lineCount);
   const payment = payMoney(catalog, subscriber, balances.money, charge, resolved.type, usage.startedAt, online);
   const accountUnits = sides === null ? 0 : accountUnitsTaken(sides);
   const accountChargedBefore = session ? session.accountCharged : false;
