@@ -13,8 +13,6 @@ export interface CompiledZones {
   defaultZone: string | null;
   /** No zones defined: every usage is in the zone "*". */
   none: boolean;
-  /** Networks already looked up (a network's zone never changes within a catalog version). */
-  memo: Map<string, string | null>;
 }
 
 export interface ClassifyIssue {
@@ -50,22 +48,13 @@ export function compileZones(zones: readonly ZoneDefinition[] | undefined, issue
       }
     }
   }
-  return { byNetwork, defaultZone, none: (zones ?? []).length === 0, memo: new Map() };
+  return { byNetwork, defaultZone, none: (zones ?? []).length === 0 };
 }
 
-/** The zone of a serving network, or null when no zone (not even a default) takes it. */
+/** The zone of a serving network, or null when no zone (not even a default) takes it (classifyUsage memoises it). */
 export function zoneOf(zones: CompiledZones, servingNetwork: string | undefined): string | null {
   if (zones.none) return ANY_ZONE;
   if (servingNetwork === undefined) return zones.defaultZone;
-  const known = zones.memo.get(servingNetwork);
-  if (known !== undefined) return known;
-  const zone = lookUpZone(zones, servingNetwork);
-  if (zones.memo.size >= 100_000) zones.memo.clear();
-  zones.memo.set(servingNetwork, zone);
-  return zone;
-}
-
-function lookUpZone(zones: CompiledZones, servingNetwork: string): string | null {
   const network = normaliseNetwork(servingNetwork);
   const exact = zones.byNetwork.get(network);
   if (exact !== undefined) return exact;
