@@ -212,7 +212,7 @@ function buildSims(): SimStore {
       id: `sim-${s}`,
       currency: 'EUR',
       timeZone: 'Europe/Berlin',
-      offers,
+      offers: offers.slice(), // exact length, like the allowances
       mainBalanceId: account.main.id,
       accumulators: ACCUMULATORS,
       allowances: allowances.slice(), // exact length (a list grown by push keeps room for 16)
