@@ -4,8 +4,6 @@ import {
   compileUsageTypeMappings,
   compileZones,
   type CompiledClassifier,
-  type CompiledUsageTypeMappings,
-  type CompiledZones,
 } from './classify.fns';
 import type {
   AccumulatorDefinition,
@@ -72,11 +70,8 @@ export interface CompiledOffer {
   defaultCalendarId: string | null;
 }
 
-/** Usage-type admission: included (null = all) minus excluded, groups expanded. */
+/** Usage-type admission (included, null = all, minus excluded, groups expanded) by usage type index: 1 = admitted. */
 export interface UsageTypeFilter {
-  included: ReadonlySet<string> | null;
-  excluded: ReadonlySet<string> | null;
-  /** The same filter by the catalog's usage type index: 1 = admitted (what rating reads). */
   admitted: Uint8Array;
 }
 
@@ -115,8 +110,6 @@ export interface CompiledExchangeRate {
 
 export interface RatingCatalog {
   version: string;
-  zones: CompiledZones;
-  usageTypeMappings: CompiledUsageTypeMappings;
   /** Every final usage type (of the mappings and of the offers' usage items) -> its index. */
   usageTypeIndex: Map<string, number>;
   classifier: CompiledClassifier;
@@ -243,7 +236,7 @@ function build(definition: RatingCatalogDefinition): { catalog: RatingCatalog; i
     for (const [name, index] of usageTypeIndex) {
       if ((included === null || included.has(name)) && (excluded === null || !excluded.has(name))) admitted[index] = 1;
     }
-    return { included, excluded, admitted };
+    return { admitted };
   };
 
   const allowanceDefinitions = new Map<string, CompiledAllowanceDefinition>();
@@ -316,8 +309,6 @@ function build(definition: RatingCatalogDefinition): { catalog: RatingCatalog; i
   return {
     catalog: {
       version: definition.version,
-      zones,
-      usageTypeMappings,
       usageTypeIndex,
       classifier: { zones, mappings: usageTypeMappings, typeIndex: usageTypeIndex, memo: new Map() },
       calendars,
