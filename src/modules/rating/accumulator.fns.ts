@@ -1,6 +1,7 @@
-import { admitsUsageType, type CompiledAccumulatorDefinition, type RatingCatalog } from './catalog.fns';
+import { admitsUsageType, type CompiledAccumulatorDefinition } from './catalog.fns';
 import { exactList } from './lists.fns';
-import type { AccumulatorImpact, RatingSubscriber, SegmentState, UnitType } from './rating.types';
+import type { AccumulatorImpact, SegmentState, UnitType } from './rating.types';
+import type { PreparedSubscriber } from './subscriber.fns';
 
 /**
  * §12.1 accumulator updates for one rated part. Subscriber accumulators count the usage itself (one event per
@@ -64,15 +65,14 @@ function deltaOf(def: CompiledAccumulatorDefinition, part: AccumulatedPart): num
 
 const impactScratch: AccumulatorImpact[] = [];
 
-export function accumulatorImpacts(catalog: RatingCatalog, subscriber: RatingSubscriber, part: AccumulatedPart): AccumulatorImpact[] {
-  const instances = subscriber.accumulators;
-  if (!instances || instances.length === 0) return [];
+export function accumulatorImpacts(prepared: PreparedSubscriber, part: AccumulatedPart): AccumulatorImpact[] {
+  const accumulators = prepared.accumulators;
+  if (accumulators.length === 0) return [];
   let n = 0;
-  for (const instance of instances) {
-    const def = catalog.accumulatorDefinitions.get(instance.definitionId);
-    if (!def) throw new RangeError(`accumulator ${instance.id} has unknown definition ${instance.definitionId}`);
-    if (!admitsUsageType(def, part.type)) continue;
-    const delta = deltaOf(def, part);
+  for (let i = 0; i < accumulators.length; i++) {
+    const { instance, definition } = accumulators[i];
+    if (!admitsUsageType(definition, part.type)) continue;
+    const delta = deltaOf(definition, part);
     if (delta !== 0) impactScratch[n++] = { accumulatorId: instance.id, delta };
   }
   return exactList(impactScratch, n);

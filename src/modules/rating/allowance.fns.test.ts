@@ -4,6 +4,7 @@ import { allowanceImpactsOf, allowanceSides, debitChunks } from './allowance.fns
 import { compileCatalog } from './catalog.fns';
 import { T0, allowance, subscriber, testCatalog } from './rating.fixtures';
 import type { AllowanceBucket } from './rating.types';
+import { prepareSubscriber } from './subscriber.fns';
 
 const catalog = compileCatalog(testCatalog());
 
@@ -53,7 +54,8 @@ describe('debitChunks', () => {
             ...own.map((amount, i) => allowance(`own${i}`, 'PLAN_DATA', amount, { expiresAt: T0 + (i + 1) * 1000 })),
             ...pool.map((amount, i) => allowance(`pool${i}`, 'POOL_DATA', amount, { side: 'SHADOW', expiresAt: T0 + (i + 1) * 1000 })),
           ];
-          const sides = allowanceSides(catalog, subscriber(), buckets, 'OCTET', catalog.usageTypeIndex.get('DATA_HOME')!, T0);
+          const prepared = prepareSubscriber(catalog, subscriber(), { allowances: buckets, money: [] });
+          const sides = allowanceSides(prepared, 'OCTET', catalog.usageTypeIndex.get('DATA_HOME')!, T0);
           const debited = debitChunks(sides, firstChunk, chunk, count);
           const expected = chunkByChunk([own, pool], firstChunk, chunk, count);
           expect(debited).toBe(expected.debited);

@@ -1,6 +1,7 @@
-import { admitsUsageType, type CompiledAllowanceDefinition, type RatingCatalog } from './catalog.fns';
+import { admitsUsageType, type CompiledAllowanceDefinition } from './catalog.fns';
 import { exactList } from './lists.fns';
 import type { AllowanceBucket, AllowanceImpact, BalanceSide, ExhaustionPolicy, Instant, RatingSubscriber, UnitType } from './rating.types';
+import type { PreparedSubscriber } from './subscriber.fns';
 
 /**
  * §10.2 / §11: which allowance buckets pay, in which order, and how chunks are taken from them.
@@ -81,53 +82,26 @@ export function isValidAt(bucket: { validFrom: Instant; expiresAt?: Instant | nu
   return bucket.validFrom <= at && (bucket.expiresAt == null || at < bucket.expiresAt);
 }
 
-/** Insertion sort in consumption order: a SIM reaches a handful of buckets, and it needs no closure. */
-export function sortInConsumptionOrder<C extends { bucket: OrderedBucket & { priority?: number }; definition: { priority: number } }>(
-  subscriber: RatingSubscriber,
-  list: C[],
-): void {
-  for (let i = 1; i < list.length; i++) {
-    const item = list[i];
-    const itemPriority = item.bucket.priority ?? item.definition.priority;
-    let j = i - 1;
-    while (j >= 0 && compareBuckets(subscriber, list[j].bucket, list[j].bucket.priority ?? list[j].definition.priority, item.bucket, itemPriority) > 0) {
-      list[j + 1] = list[j];
-      j--;
-    }
-    list[j + 1] = item;
-  }
-}
-
 const candidateScratch: AllowanceCandidate[] = [];
 const impactScratch: AllowanceImpact[] = [];
 
 /** The allowance buckets that may pay usage of this type and unit at this instant, in consumption order. */
-export function allowanceSides(
-  catalog: RatingCatalog,
-  subscriber: RatingSubscriber,
-  buckets: readonly AllowanceBucket[],
-  unitType: UnitType,
-  type: number,
-  at: Instant,
-): AllowanceSides {
+export function allowanceSides(prepared: PreparedSubscriber, unitType: UnitType, type: number, at: Instant): AllowanceSides {
+  const buckets = prepared.allowances;
   let n = 0;
   let firstSide = 0;
   let available = 0;
   for (let i = 0; i < buckets.length; i++) {
-    const bucket = buckets[i];
-    const definition = catalog.allowanceDefinitions.get(bucket.definitionId);
-    if (!definition) throw new RangeError(`allowance bucket ${bucket.id} has unknown definition ${bucket.definitionId}`);
+    const { bucket, definition } = buckets[i];
     if (definition.unitType !== unitType || !isValidAt(bucket, at) || !admitsUsageType(definition, type)) continue;
     if (!Number.isSafeInteger(bucket.amount)) throw new RangeError(`allowance bucket ${bucket.id} amount ${bucket.amount}`);
     const amount = bucket.amount > 0 ? bucket.amount : 0;
     candidateScratch[n++] = { bucket, definition, available: amount, taken: 0 };
-    if (isOnFirstSide(subscriber, bucket)) firstSide++;
+    if (buckets[i].firstSide) firstSide++;
     available += amount;
   }
   const candidates = exactList(candidateScratch, n);
-  sortInConsumptionOrder(subscriber, candidates);
-  const last = candidates.length > 0 ? candidates[candidates.length - 1] : null;
-  const policy = last === null ? null : last.definition.onExhaustion;
+  const policy = n > 0 ? candidates[n - 1].definition.onExhaustion : null;
   return { candidates, firstSide, available, policy, exhausted: false };
 }
 

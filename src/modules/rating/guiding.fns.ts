@@ -1,5 +1,6 @@
-import type { CompiledOffer, CompiledTariffPlan, RatingCatalog } from './catalog.fns';
+import type { CompiledOffer, CompiledTariffPlan } from './catalog.fns';
 import type { Instant, OfferInstance, RatingSubscriber } from './rating.types';
+import type { PreparedSubscriber } from './subscriber.fns';
 
 /**
  * §3.1.4 guiding: among the subscriber's active offers, the ones with a usage item for the final usage type.
@@ -17,21 +18,15 @@ export function isActiveAt(instance: OfferInstance, at: Instant): boolean {
   return instance.activatedAt <= at && (instance.endsAt == null || at < instance.endsAt);
 }
 
-export function guideOffer(
-  catalog: RatingCatalog,
-  subscriber: RatingSubscriber,
-  type: number,
-  at: Instant,
-): GuidedOffer | null {
+export function guideOffer(prepared: PreparedSubscriber, type: number, at: Instant): GuidedOffer | null {
+  const subscriber = prepared.subscriber;
   let bestInstance: OfferInstance | null = null;
   let bestOffer: CompiledOffer | null = null;
   let bestPlan: CompiledTariffPlan | null = null;
-  const offers = subscriber.offers;
+  const offers = prepared.offers;
   for (let i = 0; i < offers.length; i++) {
-    const instance = offers[i];
+    const { instance, offer } = offers[i];
     if (!isActiveAt(instance, at)) continue;
-    const offer = catalog.offers.get(instance.offerId);
-    if (!offer) throw new RangeError(`subscriber ${subscriber.id} holds unknown offer ${instance.offerId}`);
     const plan = offer.planByType[type];
     if (!plan) continue;
     if (bestInstance === null || comparePrecedence(subscriber, instance, offer, plan, bestInstance, bestOffer!, bestPlan!) < 0) {
@@ -72,11 +67,9 @@ function comparePrecedence(
 }
 
 /** The active primary offer's default calendar id, for plans without their own calendar (§9). */
-export function primaryDefaultCalendarId(catalog: RatingCatalog, subscriber: RatingSubscriber, at: Instant): string | null {
-  for (const instance of subscriber.offers) {
-    if (!isActiveAt(instance, at)) continue;
-    const offer = catalog.offers.get(instance.offerId);
-    if (offer?.kind === 'PRIMARY') return offer.defaultCalendarId;
+export function primaryDefaultCalendarId(prepared: PreparedSubscriber, at: Instant): string | null {
+  for (const { instance, offer } of prepared.offers) {
+    if (isActiveAt(instance, at) && offer.kind === 'PRIMARY') return offer.defaultCalendarId;
   }
   return null;
 }

@@ -1,8 +1,9 @@
 import { assertMicros, type Micros } from '../../platform/money';
-import { isOnFirstSide, isValidAt, sortInConsumptionOrder } from './allowance.fns';
-import { admitsUsageType, type CompiledMoneyDefinition, type RatingCatalog } from './catalog.fns';
+import { isValidAt } from './allowance.fns';
+import { admitsUsageType, type CompiledMoneyDefinition } from './catalog.fns';
 import { exactList } from './lists.fns';
-import type { Instant, MoneyBucket, MoneyImpact, RatingSubscriber } from './rating.types';
+import type { Instant, MoneyBucket, MoneyImpact } from './rating.types';
+import { moneyDefinitionOf, type PreparedSubscriber } from './subscriber.fns';
 
 /**
  * §10.2 money: the buckets in the payer's currency valid at the instant that admit the usage type, in
@@ -31,49 +32,33 @@ export interface MoneyPayment {
 const candidateScratch: MoneyCandidate[] = [];
 const impactScratch: MoneyImpact[] = [];
 
-export function payMoney(
-  catalog: RatingCatalog,
-  subscriber: RatingSubscriber,
-  buckets: readonly MoneyBucket[],
-  amount: Micros,
-  type: number,
-  at: Instant,
-  online: boolean,
-): MoneyPayment {
+export function payMoney(prepared: PreparedSubscriber, amount: Micros, type: number, at: Instant, online: boolean): MoneyPayment {
   if (amount === 0) return { impacts: [], unpaid: 0, fromAccount: 0 };
+  const buckets = prepared.money;
   let n = 0;
   let firstSide = 0;
   for (let i = 0; i < buckets.length; i++) {
-    const bucket = buckets[i];
-    const definition = definitionOf(catalog, bucket);
-    if (definition.currency !== subscriber.currency || !isValidAt(bucket, at) || !admitsUsageType(definition, type)) {
-      continue;
-    }
+    const { bucket, definition } = buckets[i];
+    if (!isValidAt(bucket, at) || !admitsUsageType(definition, type)) continue;
     const floor = definition.prepaid ? 0 : -(bucket.creditLimit ?? 0);
     const capacity = assertMicros(bucket.amount) > floor ? bucket.amount - floor : 0;
     candidateScratch[n++] = { bucket, definition, capacity };
-    if (isOnFirstSide(subscriber, bucket)) firstSide++;
+    if (buckets[i].firstSide) firstSide++;
   }
   const candidates = exactList(candidateScratch, n);
-  sortInConsumptionOrder(subscriber, candidates);
+  const { mainBalanceId } = prepared.subscriber;
 
   if (amount < 0) {
     // A negative tariff lowered the session's running total: give it back to the main balance, else the
     // first bucket that would have paid.
-    const target = subscriber.mainBalanceId ?? candidates[0]?.bucket.id;
+    const target = mainBalanceId ?? candidates[0]?.bucket.id;
     if (target === undefined) return { impacts: [], unpaid: amount, fromAccount: 0 };
-    return onOneBucket(catalog, buckets, target, amount);
+    return onOneBucket(prepared, target, amount);
   }
   const paid = payFromSide(candidates, 0, firstSide, amount) ?? payFromSide(candidates, firstSide, candidates.length, amount);
   if (paid !== null) return paid;
-  if (online || subscriber.mainBalanceId === undefined) return { impacts: [], unpaid: amount, fromAccount: 0 };
-  return onOneBucket(catalog, buckets, subscriber.mainBalanceId, amount);
-}
-
-function definitionOf(catalog: RatingCatalog, bucket: MoneyBucket): CompiledMoneyDefinition {
-  const definition = catalog.moneyDefinitions.get(bucket.definitionId);
-  if (!definition) throw new RangeError(`money bucket ${bucket.id} has unknown definition ${bucket.definitionId}`);
-  return definition;
+  if (online || mainBalanceId === undefined) return { impacts: [], unpaid: amount, fromAccount: 0 };
+  return onOneBucket(prepared, mainBalanceId, amount);
 }
 
 /** The whole amount on candidates[from, to), split in order; null when they cannot cover it. */
@@ -96,8 +81,8 @@ function payFromSide(candidates: MoneyCandidate[], from: number, to: number, amo
 }
 
 /** The whole amount on one named bucket (the main balance), whatever it holds. */
-function onOneBucket(catalog: RatingCatalog, buckets: readonly MoneyBucket[], bucketId: string, amount: Micros): MoneyPayment {
-  const bucket = buckets.find((b) => b.id === bucketId);
-  const account = bucket !== undefined && definitionOf(catalog, bucket).level === 'ACCOUNT';
+function onOneBucket(prepared: PreparedSubscriber, bucketId: string, amount: Micros): MoneyPayment {
+  const bucket = prepared.balances.money.find((b) => b.id === bucketId);
+  const account = bucket !== undefined && moneyDefinitionOf(prepared.catalog, bucket).level === 'ACCOUNT';
   return { impacts: [{ bucketId, amount }], unpaid: 0, fromAccount: account ? amount : 0 };
 }

@@ -14,6 +14,7 @@ import { classifyUsage } from './classify.fns';
 import { guideOffer, primaryDefaultCalendarId } from './guiding.fns';
 import { exactList } from './lists.fns';
 import { payMoney } from './payment.fns';
+import { prepareSubscriber, type PreparedSubscriber } from './subscriber.fns';
 import type {
   ExhaustionPolicy,
   Instant,
@@ -48,10 +49,15 @@ export function rateUsage(
   usage: UsageEvent,
   session: SessionState | null = null,
 ): RatingOutcome {
+  return ratePrepared(prepareSubscriber(catalog, subscriber, balances), usage, session);
+}
+
+/** rateUsage for a subscriber prepared once for a run of its usage (see PreparedSubscriber). */
+export function ratePrepared(prepared: PreparedSubscriber, usage: UsageEvent, session: SessionState | null = null): RatingOutcome {
   checkUsage(usage);
-  const resolved = resolveUsage(catalog, subscriber, usage, session);
+  const resolved = resolveUsage(prepared, usage, session);
   if (resolved.status === 'REJECTED') return resolved;
-  return ratePart(catalog, subscriber, balances, usage, session, resolved, false);
+  return ratePart(prepared, usage, session, resolved, false);
 }
 
 export function checkUsage(usage: UsageEvent): void {
@@ -81,17 +87,13 @@ export interface ResolvedUsage {
   sessionStartedAt: Instant;
 }
 
-export function resolveUsage(
-  catalog: RatingCatalog,
-  subscriber: RatingSubscriber,
-  usage: UsageEvent,
-  session: SessionState | null,
-): ResolvedUsage | RejectedUsage {
+export function resolveUsage(prepared: PreparedSubscriber, usage: UsageEvent, session: SessionState | null): ResolvedUsage | RejectedUsage {
+  const { catalog, subscriber } = prepared;
   if (session) return resumeSession(catalog, subscriber, session);
   const { zone, finalUsageType, type } = classifyUsage(catalog.classifier, usage.initialUsageType, usage.servingNetwork);
   if (zone === null) return reject('UNKNOWN_NETWORK', `no zone for network ${usage.servingNetwork}`);
   if (finalUsageType === null) return reject('NO_USAGE_TYPE_MAPPING', `${usage.initialUsageType} in zone ${zone}`);
-  const guided = guideOffer(catalog, subscriber, type, usage.startedAt);
+  const guided = guideOffer(prepared, type, usage.startedAt);
   if (guided === null) return reject('USAGE_BARRED', `no active offer of subscriber ${subscriber.id} allows ${finalUsageType}`);
   const plan = guided.plan;
   const currencySet = currencySetFor(plan, subscriber.currency);
@@ -99,7 +101,7 @@ export function resolveUsage(
   let calendarId = plan.calendarId;
   let calendar = plan.calendar;
   if (calendarId === null && currencySet.only === null) {
-    calendarId = primaryDefaultCalendarId(catalog, subscriber, usage.startedAt);
+    calendarId = primaryDefaultCalendarId(prepared, usage.startedAt);
     calendar = calendarId === null ? null : (catalog.calendars.get(calendarId) ?? null);
     if (calendar === null) return reject('NO_CALENDAR', `plan ${plan.id} has several time types and no calendar applies`);
   }
@@ -216,14 +218,13 @@ function appendPiece(
  * `online` makes money that no side can pay come back as `unpaid` instead of going to the main balance.
  */
 export function ratePart(
-  catalog: RatingCatalog,
-  subscriber: RatingSubscriber,
-  balances: RatingBalances,
+  prepared: PreparedSubscriber,
   usage: UsageEvent,
   session: SessionState | null,
   resolved: ResolvedUsage,
   online: boolean,
 ): RatedUsage | RejectedUsage {
+  const { catalog, subscriber } = prepared;
   const totalBefore = session ? session.quantity : 0;
   const totalAfter = totalBefore + usage.quantity;
   if (!Number.isSafeInteger(totalAfter)) throw new RangeError(`session quantity ${totalAfter} is out of range`);
@@ -262,7 +263,7 @@ export function ratePart(
     const extra = allowanceNeed(segments[i], i === 0, set.primary.grace, totalAfter, firstChunk, chunk) - segments[i].covered;
     if (extra <= 0) continue;
     if (sides === null) {
-      sides = allowanceSides(catalog, subscriber, balances.allowances, resolved.plan.unitType, resolved.type, usage.startedAt);
+      sides = allowanceSides(prepared, resolved.plan.unitType, resolved.type, usage.startedAt);
     }
     const seg = ownSegment(segments, before, i);
     seg.policy = sides.policy;
@@ -340,7 +341,7 @@ export function ratePart(
   const charge: Micros = (rawAfter > 0 ? rawAfter : 0) - (rawBefore > 0 ? rawBefore : 0);
 
   const lines = exactList(lineScratch, lineCount);
-  const payment = payMoney(catalog, subscriber, balances.money, charge, resolved.type, usage.startedAt, online);
+  const payment = payMoney(prepared, charge, resolved.type, usage.startedAt, online);
   const accountUnits = sides === null ? 0 : accountUnitsTaken(sides);
   const accountChargedBefore = session ? session.accountCharged : false;
   const accountCharged = accountChargedBefore || accountUnits > 0 || payment.fromAccount !== 0;
@@ -359,7 +360,7 @@ export function ratePart(
     allowanceImpacts: sides === null ? [] : allowanceImpactsOf(sides),
     moneyImpacts: payment.impacts,
     unpaid: payment.unpaid,
-    accumulatorImpacts: accumulatorImpacts(catalog, subscriber, {
+    accumulatorImpacts: accumulatorImpacts(prepared, {
       type: resolved.type,
       unitType: resolved.plan.unitType,
       firstPart: session === null,

@@ -1,5 +1,6 @@
 import type { RatingCatalog } from './catalog.fns';
 import { checkUsage, chunkOf, firstChunkOf, ratePart, resolveUsage, timeTypeAtStart } from './rating.fns';
+import { prepareSubscriber } from './subscriber.fns';
 import type { QuotaOutcome, RatedUsage, RatingBalances, RatingSubscriber, SessionState, UsageEvent } from './rating.types';
 import { ceilDiv } from './tariff.fns';
 
@@ -23,7 +24,8 @@ export function reserveQuota(
 ): QuotaOutcome {
   checkUsage(request);
   const finalUnit = subscriber.finalUnitAction ?? 'TERMINATE';
-  const resolved = resolveUsage(catalog, subscriber, request, session);
+  const prepared = prepareSubscriber(catalog, subscriber, balances);
+  const resolved = resolveUsage(prepared, request, session);
   if (resolved.status === 'REJECTED') return { status: 'DENIED', reason: resolved.reason, detail: resolved.detail, finalUnit };
   const set = timeTypeAtStart(resolved, subscriber.timeZone, request.startedAt);
   if (!set) return { status: 'DENIED', reason: 'NO_TARIFFS_FOR_TIME_TYPE', detail: `plan ${resolved.plan.id}`, finalUnit };
@@ -35,7 +37,7 @@ export function reserveQuota(
   const chunksFor = (quantity: number) => (fresh ? 1 + ceilDiv(quantity - firstChunk, chunk) : ceilDiv(quantity, chunk));
   const grantOf = (count: number) => (fresh ? firstChunk + (count - 1) * chunk : count * chunk);
   const chunks = chunksFor(requested);
-  const attempt = (quantity: number) => ratePart(catalog, subscriber, balances, { ...request, quantity }, session, resolved, true);
+  const attempt = (quantity: number) => ratePart(prepared, { ...request, quantity }, session, resolved, true);
   const carried = (part: RatedUsage) => part.unpaid === 0 && part.exhaustion !== 'BLOCK';
 
   let granted = grantOf(chunks);
