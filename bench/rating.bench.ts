@@ -243,14 +243,18 @@ interface Records {
   quantity: Float64Array;
 }
 
-function buildRecords(): Records {
-  const records: Records = {
+function emptyRecords(): Records {
+  return {
     sim: new Uint32Array(RECORDS),
     usageType: new Uint8Array(RECORDS),
     network: new Uint8Array(RECORDS),
     startedAt: new Float64Array(RECORDS),
     quantity: new Float64Array(RECORDS),
   };
+}
+
+function buildRecords(): Records {
+  const records = emptyRecords();
   for (let i = 0; i < RECORDS; i++) {
     records.sim[i] = pick(SIMS);
     const r = random();
@@ -268,15 +272,25 @@ function buildRecords(): Records {
  * arrival order (a stable sort), as a worker does that loads the batch's SIM state by SIM id. Order across
  * SIMs does not change what a SIM is charged, only which SIM of a pool meets its exhaustion first.
  */
-function bySimWithinBatches(sim: Uint32Array, batch: number, order: Uint32Array): void {
+function bySimWithinBatches(records: Records, count: number, batch: number, order: Uint32Array, sorted: Records): void {
+  const sim = records.sim;
   const counts = new Uint32Array(SIMS + 1);
-  for (let start = 0; start < sim.length; start += batch) {
+  for (let start = 0; start < count; start += batch) {
     // A counting sort by SIM number: stable, O(records + SIMs), no comparisons.
-    const end = Math.min(sim.length, start + batch);
+    const end = Math.min(count, start + batch);
     counts.fill(0);
     for (let i = start; i < end; i++) counts[sim[i] + 1]++;
     for (let s = 1; s <= SIMS; s++) counts[s] += counts[s - 1];
     for (let i = start; i < end; i++) order[start + counts[sim[i]]++] = i;
+  }
+  // The records themselves move into SIM order, so rating reads them in sequence.
+  for (let k = 0; k < count; k++) {
+    const i = order[k];
+    sorted.sim[k] = sim[i];
+    sorted.usageType[k] = records.usageType[i];
+    sorted.network[k] = records.network[i];
+    sorted.startedAt[k] = records.startedAt[i];
+    sorted.quantity[k] = records.quantity[i];
   }
 }
 
@@ -293,6 +307,7 @@ function main(): void {
   const poolVolume = new Float64Array(ACCOUNTS);
   const [sessionsId, volumeId] = ACCUMULATORS!.map((a) => a.id);
   const order = new Uint32Array(RECORDS);
+  const sorted = emptyRecords();
 
   /** Rates the records in arrival order (batch 0) or sorted by SIM within batches of `batch` records; the sort is timed too. */
   const run = (batch: number, count: number) => {
@@ -305,13 +320,12 @@ function main(): void {
     let accumulatorUpdates = 0;
     const start = performance.now();
     const cpuStart = process.cpuUsage();
-    if (batch === 0) for (let k = 0; k < count; k++) order[k] = k;
-    else bySimWithinBatches(records.sim.subarray(0, count), batch, order);
+    const batchRecords = batch === 0 ? records : sorted;
+    if (batch > 0) bySimWithinBatches(records, count, batch, order, sorted);
     let prepared: PreparedSubscriber | null = null;
     let preparedSim = -1;
-    for (let k = 0; k < count; k++) {
-      const i = order[k];
-      const sim = records.sim[i];
+    for (let i = 0; i < count; i++) {
+      const sim = batchRecords.sim[i];
       const state = sims[sim];
       // A run of one SIM's records is rated with one preparation (a new one per record in arrival order).
       if (sim !== preparedSim) {
@@ -319,10 +333,10 @@ function main(): void {
         preparedSim = sim;
       }
       const usage: UsageEvent = {
-        initialUsageType: USAGE_TYPES[records.usageType[i]],
-        servingNetwork: NETWORKS[records.network[i]],
-        startedAt: records.startedAt[i],
-        quantity: records.quantity[i],
+        initialUsageType: USAGE_TYPES[batchRecords.usageType[i]],
+        servingNetwork: NETWORKS[batchRecords.network[i]],
+        startedAt: batchRecords.startedAt[i],
+        quantity: batchRecords.quantity[i],
       };
       const out = ratePrepared(prepared!, usage);
       if (out.status === 'REJECTED') {

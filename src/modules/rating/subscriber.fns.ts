@@ -6,6 +6,7 @@ import type {
   CompiledOffer,
   RatingCatalog,
 } from './catalog.fns';
+import { exactList } from './lists.fns';
 import type { AccumulatorInstance, AllowanceBucket, MoneyBucket, OfferInstance, RatingBalances, RatingSubscriber } from './rating.types';
 
 /**
@@ -48,37 +49,47 @@ export interface PreparedAccumulator {
   definition: CompiledAccumulatorDefinition;
 }
 
+/** Prepared per SIM for a run of its usage, or per usage: plain loops and exact-length lists, no closures. */
 export function prepareSubscriber(catalog: RatingCatalog, subscriber: RatingSubscriber, balances: RatingBalances): PreparedSubscriber {
-  const offers = subscriber.offers.map((instance) => {
+  const instances = subscriber.offers;
+  const offers = new Array<PreparedOffer>(instances.length);
+  for (let i = 0; i < instances.length; i++) {
+    const instance = instances[i];
     const offer = catalog.offers.get(instance.offerId);
     if (!offer) throw new RangeError(`subscriber ${subscriber.id} holds unknown offer ${instance.offerId}`);
-    return { instance, offer };
-  });
-  const allowances = balances.allowances.map((bucket) => {
+    offers[i] = { instance, offer };
+  }
+  const allowanceBuckets = balances.allowances;
+  const allowances = new Array<PreparedBucket<AllowanceBucket, CompiledAllowanceDefinition>>(allowanceBuckets.length);
+  for (let i = 0; i < allowanceBuckets.length; i++) {
+    const bucket = allowanceBuckets[i];
     const definition = catalog.allowanceDefinitions.get(bucket.definitionId);
     if (!definition) throw new RangeError(`allowance bucket ${bucket.id} has unknown definition ${bucket.definitionId}`);
-    return { bucket, definition, firstSide: isOnFirstSide(subscriber, bucket) };
-  });
-  const money: PreparedBucket<MoneyBucket, CompiledMoneyDefinition>[] = [];
-  for (const bucket of balances.money) {
-    const definition = moneyDefinitionOf(catalog, bucket);
-    if (definition.currency === subscriber.currency) money.push({ bucket, definition, firstSide: isOnFirstSide(subscriber, bucket) });
+    allowances[i] = { bucket, definition, firstSide: isOnFirstSide(subscriber, bucket) };
   }
-  const accumulators = (subscriber.accumulators ?? []).map((instance) => {
+  const moneyBuckets = balances.money;
+  let n = 0;
+  for (let i = 0; i < moneyBuckets.length; i++) {
+    const bucket = moneyBuckets[i];
+    const definition = moneyDefinitionOf(catalog, bucket);
+    if (definition.currency === subscriber.currency) moneyScratch[n++] = { bucket, definition, firstSide: isOnFirstSide(subscriber, bucket) };
+  }
+  const money = exactList(moneyScratch, n);
+  const instancesOfAccumulators = subscriber.accumulators ?? NO_ACCUMULATORS;
+  const accumulators = new Array<PreparedAccumulator>(instancesOfAccumulators.length);
+  for (let i = 0; i < instancesOfAccumulators.length; i++) {
+    const instance = instancesOfAccumulators[i];
     const definition = catalog.accumulatorDefinitions.get(instance.definitionId);
     if (!definition) throw new RangeError(`accumulator ${instance.id} has unknown definition ${instance.definitionId}`);
-    return { instance, definition };
-  });
-  return {
-    catalog,
-    subscriber,
-    balances,
-    offers,
-    allowances: inConsumptionOrder(subscriber, allowances),
-    money: inConsumptionOrder(subscriber, money),
-    accumulators,
-  };
+    accumulators[i] = { instance, definition };
+  }
+  sortInConsumptionOrder(subscriber, allowances);
+  sortInConsumptionOrder(subscriber, money);
+  return { catalog, subscriber, balances, offers, allowances, money, accumulators };
 }
+
+const NO_ACCUMULATORS: readonly AccumulatorInstance[] = [];
+const moneyScratch: PreparedBucket<MoneyBucket, CompiledMoneyDefinition>[] = [];
 
 export function moneyDefinitionOf(catalog: RatingCatalog, bucket: MoneyBucket): CompiledMoneyDefinition {
   const definition = catalog.moneyDefinitions.get(bucket.definitionId);
@@ -86,7 +97,16 @@ export function moneyDefinitionOf(catalog: RatingCatalog, bucket: MoneyBucket): 
   return definition;
 }
 
-function inConsumptionOrder<P extends PreparedBucket<AllowanceBucket | MoneyBucket, { priority: number }>>(subscriber: RatingSubscriber, list: P[]): P[] {
-  const priorityOf = (p: P) => p.bucket.priority ?? p.definition.priority;
-  return list.sort((a, b) => compareBuckets(subscriber, a.bucket, priorityOf(a), b.bucket, priorityOf(b)));
+/** Insertion sort: a SIM holds a handful of buckets, usually already in order. */
+function sortInConsumptionOrder(subscriber: RatingSubscriber, list: PreparedBucket<AllowanceBucket | MoneyBucket, { priority: number }>[]): void {
+  for (let i = 1; i < list.length; i++) {
+    const item = list[i];
+    const priority = item.bucket.priority ?? item.definition.priority;
+    let j = i - 1;
+    while (j >= 0 && compareBuckets(subscriber, list[j].bucket, list[j].bucket.priority ?? list[j].definition.priority, item.bucket, priority) > 0) {
+      list[j + 1] = list[j];
+      j--;
+    }
+    list[j + 1] = item;
+  }
 }
