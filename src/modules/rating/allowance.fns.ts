@@ -22,7 +22,9 @@ export interface AllowanceCandidate {
 
 /** The candidates in consumption order: the first side's, then the second side's. */
 export interface AllowanceSides {
+  /** candidates[0, count) are this rating's (the list is reused, see allowanceSides). */
   candidates: AllowanceCandidate[];
+  count: number;
   /** candidates[0, firstSide) are the first side, the rest the second. */
   firstSide: number;
   /** Units available on both sides. */
@@ -82,12 +84,18 @@ export function isValidAt(bucket: { validFrom: Instant; expiresAt?: Instant | nu
   return bucket.validFrom <= at && (bucket.expiresAt == null || at < bucket.expiresAt);
 }
 
-const candidateScratch: AllowanceCandidate[] = [];
 const impactScratch: AllowanceImpact[] = [];
+
+/**
+ * The sides of the part being rated. One object and its candidates are reused by every rating: JavaScript
+ * runs one at a time, and the sides live only while one part is rated (its impacts are copied out).
+ */
+const current: AllowanceSides = { candidates: [], count: 0, firstSide: 0, available: 0, policy: null, exhausted: false };
 
 /** The allowance buckets that may pay usage of this type and unit at this instant, in consumption order. */
 export function allowanceSides(prepared: PreparedSubscriber, unitType: UnitType, type: number, at: Instant): AllowanceSides {
   const buckets = prepared.allowances;
+  const candidates = current.candidates;
   let n = 0;
   let firstSide = 0;
   let available = 0;
@@ -96,13 +104,25 @@ export function allowanceSides(prepared: PreparedSubscriber, unitType: UnitType,
     if (definition.unitType !== unitType || !isValidAt(bucket, at) || !admitsUsageType(definition, type)) continue;
     if (!Number.isSafeInteger(bucket.amount)) throw new RangeError(`allowance bucket ${bucket.id} amount ${bucket.amount}`);
     const amount = bucket.amount > 0 ? bucket.amount : 0;
-    candidateScratch[n++] = { bucket, definition, available: amount, taken: 0 };
+    if (n < candidates.length) {
+      const c = candidates[n];
+      c.bucket = bucket;
+      c.definition = definition;
+      c.available = amount;
+      c.taken = 0;
+    } else {
+      candidates.push({ bucket, definition, available: amount, taken: 0 });
+    }
+    n++;
     if (buckets[i].firstSide) firstSide++;
     available += amount;
   }
-  const candidates = exactList(candidateScratch, n);
-  const policy = n > 0 ? candidates[n - 1].definition.onExhaustion : null;
-  return { candidates, firstSide, available, policy, exhausted: false };
+  current.count = n;
+  current.firstSide = firstSide;
+  current.available = available;
+  current.policy = n > 0 ? candidates[n - 1].definition.onExhaustion : null;
+  current.exhausted = false;
+  return current;
 }
 
 function sideAvailable(sides: AllowanceSides, from: number, to: number): number {
@@ -126,7 +146,8 @@ function take(sides: AllowanceSides, from: number, to: number, amount: number): 
 /** Partial-chunk rule: what is left, first side first; the allowances are then used up. */
 function drain(sides: AllowanceSides): number {
   let drained = 0;
-  for (const c of sides.candidates) {
+  for (let i = 0; i < sides.count; i++) {
+    const c = sides.candidates[i];
     drained += c.available;
     c.taken += c.available;
     c.available = 0;
@@ -152,7 +173,7 @@ function takeWholeChunks(sides: AllowanceSides, from: number, to: number, chunk:
  */
 export function debitChunks(sides: AllowanceSides, firstChunk: number, chunk: number, count: number): number {
   const split = sides.firstSide;
-  const end = sides.candidates.length;
+  const end = sides.count;
   let debited = 0;
   let remaining = count;
   if (remaining > 0 && firstChunk !== chunk) {
@@ -171,13 +192,19 @@ export function debitChunks(sides: AllowanceSides, firstChunk: number, chunk: nu
 
 export function allowanceImpactsOf(sides: AllowanceSides): AllowanceImpact[] {
   let n = 0;
-  for (const c of sides.candidates) if (c.taken > 0) impactScratch[n++] = { bucketId: c.bucket.id, amount: c.taken };
+  for (let i = 0; i < sides.count; i++) {
+    const c = sides.candidates[i];
+    if (c.taken > 0) impactScratch[n++] = { bucketId: c.bucket.id, amount: c.taken };
+  }
   return exactList(impactScratch, n);
 }
 
 /** Units taken from account-level buckets (account accumulators count only these, §10.3). */
 export function accountUnitsTaken(sides: AllowanceSides): number {
   let units = 0;
-  for (const c of sides.candidates) if (c.definition.level === 'ACCOUNT') units += c.taken;
+  for (let i = 0; i < sides.count; i++) {
+    const c = sides.candidates[i];
+    if (c.definition.level === 'ACCOUNT') units += c.taken;
+  }
   return units;
 }

@@ -1,8 +1,8 @@
 import { assertMicros, type Micros } from '../../platform/money';
 import { isValidAt } from './allowance.fns';
-import { admitsUsageType, type CompiledMoneyDefinition } from './catalog.fns';
+import { admitsUsageType } from './catalog.fns';
 import { exactList } from './lists.fns';
-import type { Instant, MoneyBucket, MoneyImpact } from './rating.types';
+import type { Instant, MoneyImpact } from './rating.types';
 import { moneyDefinitionOf, type PreparedSubscriber } from './subscriber.fns';
 
 /**
@@ -13,13 +13,6 @@ import { moneyDefinitionOf, type PreparedSubscriber } from './subscriber.fns';
  * happened, so it is posted to the payer's main balance even if that goes negative (§10.2.7).
  */
 
-interface MoneyCandidate {
-  bucket: MoneyBucket;
-  definition: CompiledMoneyDefinition;
-  /** What the bucket can still give. */
-  capacity: number;
-}
-
 export interface MoneyPayment {
   impacts: MoneyImpact[];
   /** What no bucket took: offline, no main balance was named; online, no side could pay it all. */
@@ -29,52 +22,52 @@ export interface MoneyPayment {
 }
 
 
-const candidateScratch: MoneyCandidate[] = [];
 const impactScratch: MoneyImpact[] = [];
+
+type PreparedMoney = PreparedSubscriber['money'][number];
 
 export function payMoney(prepared: PreparedSubscriber, amount: Micros, type: number, at: Instant, online: boolean): MoneyPayment {
   if (amount === 0) return { impacts: [], unpaid: 0, fromAccount: 0 };
-  const buckets = prepared.money;
-  let n = 0;
-  let firstSide = 0;
-  for (let i = 0; i < buckets.length; i++) {
-    const { bucket, definition } = buckets[i];
-    if (!isValidAt(bucket, at) || !admitsUsageType(definition, type)) continue;
-    const floor = definition.prepaid ? 0 : -(bucket.creditLimit ?? 0);
-    const capacity = assertMicros(bucket.amount) > floor ? bucket.amount - floor : 0;
-    candidateScratch[n++] = { bucket, definition, capacity };
-    if (buckets[i].firstSide) firstSide++;
-  }
-  const candidates = exactList(candidateScratch, n);
+  const money = prepared.money;
   const { mainBalanceId } = prepared.subscriber;
-
   if (amount < 0) {
     // A negative tariff lowered the session's running total: give it back to the main balance, else the
     // first bucket that would have paid.
-    const target = mainBalanceId ?? candidates[0]?.bucket.id;
+    let target = mainBalanceId;
+    for (let i = 0; target === undefined && i < money.length; i++) if (capacityOf(money[i], type, at) >= 0) target = money[i].bucket.id;
     if (target === undefined) return { impacts: [], unpaid: amount, fromAccount: 0 };
     return onOneBucket(prepared, target, amount);
   }
-  const paid = payFromSide(candidates, 0, firstSide, amount) ?? payFromSide(candidates, firstSide, candidates.length, amount);
+  // Prepared money is in consumption order, so the first side is a prefix.
+  let split = 0;
+  while (split < money.length && money[split].firstSide) split++;
+  const paid = payFromSide(money, 0, split, amount, type, at) ?? payFromSide(money, split, money.length, amount, type, at);
   if (paid !== null) return paid;
   if (online || mainBalanceId === undefined) return { impacts: [], unpaid: amount, fromAccount: 0 };
   return onOneBucket(prepared, mainBalanceId, amount);
 }
 
-/** The whole amount on candidates[from, to), split in order; null when they cannot cover it. */
-function payFromSide(candidates: MoneyCandidate[], from: number, to: number, amount: Micros): MoneyPayment | null {
+/** What a bucket can still give to this usage: -1 when it may not pay it (not valid then, type not admitted). */
+function capacityOf({ bucket, definition }: PreparedMoney, type: number, at: Instant): number {
+  if (!isValidAt(bucket, at) || !admitsUsageType(definition, type)) return -1;
+  const floor = definition.prepaid ? 0 : -(bucket.creditLimit ?? 0);
+  return assertMicros(bucket.amount) > floor ? bucket.amount - floor : 0;
+}
+
+/** The whole amount on the buckets money[from, to) that may pay it, split in order; null when they cannot cover it. */
+function payFromSide(money: readonly PreparedMoney[], from: number, to: number, amount: Micros, type: number, at: Instant): MoneyPayment | null {
   let capacity = 0;
-  for (let i = from; i < to && capacity < amount; i++) capacity += candidates[i].capacity;
+  for (let i = from; i < to && capacity < amount; i++) capacity += Math.max(0, capacityOf(money[i], type, at));
   if (capacity < amount) return null;
   let n = 0;
   let left = amount;
   let fromAccount = 0;
   for (let i = from; i < to && left > 0; i++) {
-    const c = candidates[i];
-    const part = c.capacity < left ? c.capacity : left;
-    if (part === 0) continue;
-    impactScratch[n++] = { bucketId: c.bucket.id, amount: part };
-    if (c.definition.level === 'ACCOUNT') fromAccount += part;
+    const available = capacityOf(money[i], type, at);
+    const part = available < left ? available : left;
+    if (part <= 0) continue;
+    impactScratch[n++] = { bucketId: money[i].bucket.id, amount: part };
+    if (money[i].definition.level === 'ACCOUNT') fromAccount += part;
     left -= part;
   }
   return { impacts: exactList(impactScratch, n), unpaid: 0, fromAccount };
