@@ -294,6 +294,16 @@ function bySimWithinBatches(records: Records, count: number, batch: number, orde
   }
 }
 
+/** Applies one debit to the SIM's bucket of that id (the bucket objects the engine read). */
+function debit(buckets: readonly { id: string; amount: number }[], impact: { bucketId: string; amount: number }): void {
+  for (let i = 0; i < buckets.length; i++) {
+    if (buckets[i].id === impact.bucketId) {
+      buckets[i].amount -= impact.amount;
+      return;
+    }
+  }
+}
+
 function main(): void {
   const t = performance.now();
   const catalog = compileCatalog(buildCatalog());
@@ -344,14 +354,14 @@ function main(): void {
         continue;
       }
       // Apply the impacts to the in-memory state (the caller's job; the engine is pure).
-      for (const impact of out.allowanceImpacts) {
-        for (const b of state.allowances) if (b.id === impact.bucketId) b.amount -= impact.amount;
+      for (let j = 0; j < out.allowanceImpacts.length; j++) {
+        const impact = out.allowanceImpacts[j];
+        debit(state.allowances, impact);
         allowanceUnits += impact.amount;
       }
-      for (const impact of out.moneyImpacts) {
-        for (const b of state.money) if (b.id === impact.bucketId) b.amount -= impact.amount;
-      }
-      for (const impact of out.accumulatorImpacts) {
+      for (let j = 0; j < out.moneyImpacts.length; j++) debit(state.money, out.moneyImpacts[j]);
+      for (let j = 0; j < out.accumulatorImpacts.length; j++) {
+        const impact = out.accumulatorImpacts[j];
         if (impact.accumulatorId === sessionsId) simAccumulators[2 * sim] += impact.delta;
         else if (impact.accumulatorId === volumeId) simAccumulators[2 * sim + 1] += impact.delta;
         else poolVolume[sim % ACCOUNTS] += impact.delta;
