@@ -1,5 +1,6 @@
 /**
- * Rating engine throughput, in memory, one core: npx tsx bench/rating.bench.ts [records] [sims] [batch]
+ * Rating engine throughput, in memory, one core: npm run bench:rating -- [records] [sims] [batch]
+ * (tsx --no-allocation-site-pretenuring bench/rating.bench.ts: see "Performance notes" in docs/rating.md)
  *
  * A realistic IoT plan set: 1,000 tariff plans (190 rate plans × data home / EU / world, SMS, voice, plus 50
  * EU add-on data plans), 100,000 SIMs in 1,000 enterprise accounts, each account with a pooled data
@@ -29,7 +30,7 @@ import {
 const RECORDS = Number(process.argv[2] ?? 1_000_000);
 const SIMS = Number(process.argv[3] ?? 100_000);
 /** Records a batch rater sorts by SIM at a time (a mediation file). */
-const BATCH = Number(process.argv[4] ?? 100_000);
+const BATCH = Number(process.argv[4] ?? 1_000_000);
 const RATE_PLANS = 190;
 const ADDON_PLANS = 50;
 const ACCOUNTS = Math.min(1_000, SIMS);
@@ -401,6 +402,9 @@ function main(): void {
   // On a shared machine wall time counts other processes' work too; CPU time of this process (one JS thread,
   // plus V8's GC helpers) is the per-core figure. Both are printed, medians of 3 runs.
   console.log(`machine: node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)}`);
+  if (!process.execArgv.includes('--no-allocation-site-pretenuring')) {
+    console.log('note: run without --no-allocation-site-pretenuring; V8 may pretenure rating results (docs/rating.md)');
+  }
   for (const [name, r] of results) {
     console.log(`rating (${name}): ${fmt(r.perCpuSecond)} records per CPU-second, ${fmt(r.perSecond)} records/second wall`);
   }
