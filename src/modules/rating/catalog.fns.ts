@@ -7,11 +7,9 @@ import {
 } from './classify.fns';
 import type {
   AccumulatorDefinition,
-  AllowanceDefinition,
   BalanceLevel,
   ExhaustionPolicy,
   Instant,
-  MoneyBalanceDefinition,
   OfferKind,
   RatingCatalogDefinition,
   TariffPlanDefinition,

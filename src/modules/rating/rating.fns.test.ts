@@ -4,7 +4,6 @@ import { compileCatalog } from './catalog.fns';
 import { rateUsage } from './rating.fns';
 import {
   DAY,
-  KB,
   MB,
   T0,
   allowance,

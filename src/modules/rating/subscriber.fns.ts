@@ -55,16 +55,13 @@ export function prepareSubscriber(catalog: RatingCatalog, subscriber: RatingSubs
   const offers = new Array<PreparedOffer>(instances.length);
   for (let i = 0; i < instances.length; i++) {
     const instance = instances[i];
-    const offer = catalog.offers.get(instance.offerId);
-    if (!offer) throw new RangeError(`subscriber ${subscriber.id} holds unknown offer ${instance.offerId}`);
-    offers[i] = { instance, offer };
+    offers[i] = { instance, offer: known(catalog.offers, instance.offerId, 'subscriber', subscriber.id, 'offer') };
   }
   const allowanceBuckets = balances.allowances;
   const allowances = new Array<PreparedBucket<AllowanceBucket, CompiledAllowanceDefinition>>(allowanceBuckets.length);
   for (let i = 0; i < allowanceBuckets.length; i++) {
     const bucket = allowanceBuckets[i];
-    const definition = catalog.allowanceDefinitions.get(bucket.definitionId);
-    if (!definition) throw new RangeError(`allowance bucket ${bucket.id} has unknown definition ${bucket.definitionId}`);
+    const definition = known(catalog.allowanceDefinitions, bucket.definitionId, 'allowance bucket', bucket.id);
     allowances[i] = { bucket, definition, firstSide: isOnFirstSide(subscriber, bucket) };
   }
   const moneyBuckets = balances.money;
@@ -79,9 +76,7 @@ export function prepareSubscriber(catalog: RatingCatalog, subscriber: RatingSubs
   const accumulators = new Array<PreparedAccumulator>(instancesOfAccumulators.length);
   for (let i = 0; i < instancesOfAccumulators.length; i++) {
     const instance = instancesOfAccumulators[i];
-    const definition = catalog.accumulatorDefinitions.get(instance.definitionId);
-    if (!definition) throw new RangeError(`accumulator ${instance.id} has unknown definition ${instance.definitionId}`);
-    accumulators[i] = { instance, definition };
+    accumulators[i] = { instance, definition: known(catalog.accumulatorDefinitions, instance.definitionId, 'accumulator', instance.id) };
   }
   sortInConsumptionOrder(subscriber, allowances);
   sortInConsumptionOrder(subscriber, money);
@@ -92,9 +87,17 @@ const NO_ACCUMULATORS: readonly AccumulatorInstance[] = [];
 const moneyScratch: PreparedBucket<MoneyBucket, CompiledMoneyDefinition>[] = [];
 
 export function moneyDefinitionOf(catalog: RatingCatalog, bucket: MoneyBucket): CompiledMoneyDefinition {
-  const definition = catalog.moneyDefinitions.get(bucket.definitionId);
-  if (!definition) throw new RangeError(`money bucket ${bucket.id} has unknown definition ${bucket.definitionId}`);
-  return definition;
+  return known(catalog.moneyDefinitions, bucket.definitionId, 'money bucket', bucket.id);
+}
+
+/**
+ * What a SIM refers to by id must be in the catalog version: a missing one is the caller's error, named (the
+ * message is only composed then: this runs for every bucket of every preparation).
+ */
+function known<T>(map: ReadonlyMap<string, T>, id: string, holderKind: string, holderId: string, what = 'definition'): T {
+  const found = map.get(id);
+  if (found === undefined) throw new RangeError(`${holderKind} ${holderId} has unknown ${what} ${id}`);
+  return found;
 }
 
 /** Insertion sort: a SIM holds a handful of buckets, usually already in order. */
