@@ -1,5 +1,6 @@
-import type { CompiledOffer, CompiledTariffPlan } from './catalog.fns';
-import type { Instant, OfferInstance, RatingSubscriber } from './rating.types';
+import type { CompiledCalendar } from './calendar.fns';
+import type { CompiledCurrencySet, CompiledOffer, CompiledTariffPlan } from './catalog.fns';
+import type { Instant, OfferInstance, RatingSubscriber, RejectedUsage, RejectionReason } from './rating.types';
 import type { PreparedSubscriber } from './subscriber.fns';
 
 /**
@@ -8,34 +9,98 @@ import type { PreparedSubscriber } from './subscriber.fns';
  * then soonest expiry, earliest activation, instance id (add-ons exist to take precedence).
  */
 
-export interface GuidedOffer {
-  instance: OfferInstance;
+/**
+ * What a final usage type of a subscriber is rated with: the offer, its plan, the plan's currency set and
+ * calendar (§8.3, §9). It depends only on which offers are active, so it holds over a span of time in which
+ * none starts or ends, and a prepared subscriber keeps it per usage type for that span.
+ */
+export interface Guidance {
+  offerInstanceId: string;
   offer: CompiledOffer;
   plan: CompiledTariffPlan;
+  currencySet: CompiledCurrencySet;
+  calendar: CompiledCalendar | null;
+  calendarId: string | null;
+  /** R1: the offer's unit charge size for the plan's unit type (0: the primary tariff's ICU and ACU). */
+  unitChargeSize: number;
+  /** [from, until): the span in which the subscriber's active offers are the same. */
+  from: Instant;
+  until: Instant;
 }
 
-export function isActiveAt(instance: OfferInstance, at: Instant): boolean {
+export function reject(reason: RejectionReason, detail: string): RejectedUsage {
+  return { status: 'REJECTED', reason, detail };
+}
+
+function isActiveAt(instance: OfferInstance, at: Instant): boolean {
   return instance.activatedAt <= at && (instance.endsAt == null || at < instance.endsAt);
 }
 
-export function guideOffer(prepared: PreparedSubscriber, type: number, at: Instant): GuidedOffer | null {
-  const subscriber = prepared.subscriber;
-  let bestInstance: OfferInstance | null = null;
+/** The guidance of usage type `type` (index of `finalUsageType`) at `at`, kept in the preparation. */
+export function guide(prepared: PreparedSubscriber, type: number, finalUsageType: string, at: Instant): Guidance | RejectedUsage {
+  const kept = prepared.guidance[type];
+  if (kept !== undefined && kept.from <= at && at < kept.until) return kept;
+  const found = findGuidance(prepared, type, finalUsageType, at);
+  if ('offer' in found) prepared.guidance[type] = found;
+  return found;
+}
+
+function findGuidance(prepared: PreparedSubscriber, type: number, finalUsageType: string, at: Instant): Guidance | RejectedUsage {
+  const { catalog, subscriber } = prepared;
+  let best: OfferInstance | null = null;
   let bestOffer: CompiledOffer | null = null;
   let bestPlan: CompiledTariffPlan | null = null;
+  let primary: CompiledOffer | null = null;
+  // The span around `at` in which no offer starts or ends.
+  let from = Number.NEGATIVE_INFINITY;
+  let until = Number.POSITIVE_INFINITY;
   const offers = prepared.offers;
   for (let i = 0; i < offers.length; i++) {
     const { instance, offer } = offers[i];
+    const ends = instance.endsAt ?? Number.POSITIVE_INFINITY;
+    if (instance.activatedAt <= at) from = Math.max(from, instance.activatedAt);
+    else until = Math.min(until, instance.activatedAt);
+    if (ends <= at) from = Math.max(from, ends);
+    else until = Math.min(until, ends);
     if (!isActiveAt(instance, at)) continue;
+    if (offer.kind === 'PRIMARY' && primary === null) primary = offer;
     const plan = offer.planByType[type];
     if (!plan) continue;
-    if (bestInstance === null || comparePrecedence(subscriber, instance, offer, plan, bestInstance, bestOffer!, bestPlan!) < 0) {
-      bestInstance = instance;
+    if (best === null || comparePrecedence(subscriber, instance, offer, plan, best, bestOffer!, bestPlan!) < 0) {
+      best = instance;
       bestOffer = offer;
       bestPlan = plan;
     }
   }
-  return bestInstance === null ? null : { instance: bestInstance, offer: bestOffer!, plan: bestPlan! };
+  if (best === null) return reject('USAGE_BARRED', `no active offer of subscriber ${subscriber.id} allows ${finalUsageType}`);
+  const plan = bestPlan!;
+  const currencySet = currencySetFor(plan, subscriber.currency);
+  if (!currencySet) return reject('NO_CURRENCY_SET', `plan ${plan.id} has no currency set for ${subscriber.currency}`);
+  let calendarId = plan.calendarId;
+  let calendar = plan.calendar;
+  if (calendarId === null && currencySet.only === null) {
+    // §9: a plan without its own calendar takes the active primary offer's default calendar.
+    calendarId = primary === null ? null : primary.defaultCalendarId;
+    calendar = calendarId === null ? null : (catalog.calendars.get(calendarId) ?? null);
+    if (calendar === null) return reject('NO_CALENDAR', `plan ${plan.id} has several time types and no calendar applies`);
+  }
+  return {
+    offerInstanceId: best.id,
+    offer: bestOffer!,
+    plan,
+    currencySet,
+    calendar,
+    calendarId,
+    unitChargeSize: bestOffer!.unitChargeSize[plan.unitType],
+    from,
+    until,
+  };
+}
+
+/** §8.3: the set in the subscriber's currency, else the one in the plan's currency. */
+export function currencySetFor(plan: CompiledTariffPlan, currency: string): CompiledCurrencySet | undefined {
+  if (plan.planCurrencySet.currency === currency) return plan.planCurrencySet;
+  return plan.currencySets.get(currency) ?? plan.planCurrencySet;
 }
 
 function templateRank(priority: readonly string[], planId: string): number {
@@ -64,12 +129,4 @@ function comparePrecedence(
   if (aEnds !== bEnds) return aEnds < bEnds ? -1 : 1;
   if (a.activatedAt !== b.activatedAt) return a.activatedAt - b.activatedAt;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-/** The active primary offer's default calendar id, for plans without their own calendar (§9). */
-export function primaryDefaultCalendarId(prepared: PreparedSubscriber, at: Instant): string | null {
-  for (const { instance, offer } of prepared.offers) {
-    if (isActiveAt(instance, at) && offer.kind === 'PRIMARY') return offer.defaultCalendarId;
-  }
-  return null;
 }

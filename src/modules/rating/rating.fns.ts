@@ -11,7 +11,7 @@ import {
   type TariffSet,
 } from './catalog.fns';
 import { classifyUsage } from './classify.fns';
-import { guideOffer, primaryDefaultCalendarId } from './guiding.fns';
+import { currencySetFor, guide, reject, type Guidance } from './guiding.fns';
 import { exactList } from './lists.fns';
 import { payMoney } from './payment.fns';
 import { prepareSubscriber, type PreparedSubscriber } from './subscriber.fns';
@@ -67,10 +67,6 @@ export function checkUsage(usage: UsageEvent): void {
   if (!Number.isFinite(usage.startedAt)) throw new RangeError(`usage startedAt must be epoch milliseconds, got ${usage.startedAt}`);
 }
 
-export function reject(reason: RejectionReason, detail: string): RejectedUsage {
-  return { status: 'REJECTED', reason, detail };
-}
-
 /** What a usage is rated with: fixed at the session start and kept for the whole session (§3.1.5). */
 export interface ResolvedUsage {
   status: 'RESOLVED';
@@ -78,12 +74,7 @@ export interface ResolvedUsage {
   /** Index of the final usage type in the catalog (what filters and offers are looked up by). */
   type: number;
   zone: string;
-  offerInstanceId: string;
-  offer: CompiledOffer;
-  plan: CompiledTariffPlan;
-  currencySet: CompiledCurrencySet;
-  calendar: CompiledCalendar | null;
-  calendarId: string | null;
+  guidance: Guidance;
   sessionStartedAt: Instant;
 }
 
@@ -93,44 +84,18 @@ export function resolveUsage(prepared: PreparedSubscriber, usage: UsageEvent, se
   const { zone, finalUsageType, type } = classifyUsage(catalog.classifier, usage.initialUsageType, usage.servingNetwork);
   if (zone === null) return reject('UNKNOWN_NETWORK', `no zone for network ${usage.servingNetwork}`);
   if (finalUsageType === null) return reject('NO_USAGE_TYPE_MAPPING', `${usage.initialUsageType} in zone ${zone}`);
-  const guided = guideOffer(prepared, type, usage.startedAt);
-  if (guided === null) return reject('USAGE_BARRED', `no active offer of subscriber ${subscriber.id} allows ${finalUsageType}`);
-  const plan = guided.plan;
-  const currencySet = currencySetFor(plan, subscriber.currency);
-  if (!currencySet) return reject('NO_CURRENCY_SET', `plan ${plan.id} has no currency set for ${subscriber.currency}`);
-  let calendarId = plan.calendarId;
-  let calendar = plan.calendar;
-  if (calendarId === null && currencySet.only === null) {
-    calendarId = primaryDefaultCalendarId(prepared, usage.startedAt);
-    calendar = calendarId === null ? null : (catalog.calendars.get(calendarId) ?? null);
-    if (calendar === null) return reject('NO_CALENDAR', `plan ${plan.id} has several time types and no calendar applies`);
-  }
+  const guidance = guide(prepared, type, finalUsageType, usage.startedAt);
+  if (!('offer' in guidance)) return guidance;
+  const currencySet = guidance.currencySet;
   if (currencySet.onlyCurrency !== subscriber.currency) {
+    // Exchange rates are effective-dated: checked for every usage, not kept with the guidance.
     for (const currency of currencySet.currencies) {
       if (currency !== subscriber.currency && exchangeRateAt(catalog, currency, subscriber.currency, usage.startedAt) === null) {
         return reject('NO_EXCHANGE_RATE', `no ${currency} to ${subscriber.currency} rate at ${new Date(usage.startedAt).toISOString()}`);
       }
     }
   }
-  return {
-    status: 'RESOLVED',
-    finalUsageType,
-    type,
-    zone,
-    offerInstanceId: guided.instance.id,
-    offer: guided.offer,
-    plan,
-    currencySet,
-    calendar,
-    calendarId,
-    sessionStartedAt: usage.startedAt,
-  };
-}
-
-/** §8.3: the set in the subscriber's currency, else the one in the plan's currency. */
-function currencySetFor(plan: CompiledTariffPlan, currency: string): CompiledCurrencySet | undefined {
-  if (plan.planCurrencySet.currency === currency) return plan.planCurrencySet;
-  return plan.currencySets.get(currency) ?? plan.planCurrencySet;
+  return { status: 'RESOLVED', finalUsageType, type, zone, guidance, sessionStartedAt: usage.startedAt };
 }
 
 function resumeSession(catalog: RatingCatalog, subscriber: RatingSubscriber, session: SessionState): ResolvedUsage {
@@ -140,42 +105,48 @@ function resumeSession(catalog: RatingCatalog, subscriber: RatingSubscriber, ses
   const offer = catalog.offers.get(session.offerId);
   const plan = catalog.plans.get(session.tariffPlanId);
   if (!offer || !plan) throw new RangeError(`session refers to offer ${session.offerId} / plan ${session.tariffPlanId} not in the catalog`);
-  const currencySet = currencySetFor(plan, subscriber.currency)!;
   return {
     status: 'RESOLVED',
     finalUsageType: session.finalUsageType,
     type: catalog.usageTypeIndex.get(session.finalUsageType) ?? -1,
     zone: session.zone,
-    offerInstanceId: session.offerInstanceId,
-    offer,
-    plan,
-    currencySet,
-    calendar: session.calendarId === null ? null : catalog.calendars.get(session.calendarId)!,
-    calendarId: session.calendarId,
+    guidance: {
+      offerInstanceId: session.offerInstanceId,
+      offer,
+      plan,
+      currencySet: currencySetFor(plan, subscriber.currency)!,
+      calendar: session.calendarId === null ? null : catalog.calendars.get(session.calendarId)!,
+      calendarId: session.calendarId,
+      unitChargeSize: offer.unitChargeSize[plan.unitType],
+      from: session.startedAt,
+      until: session.startedAt,
+    },
     sessionStartedAt: session.startedAt,
   };
 }
 
 /** The tariffs of a time type (a plan with one time type needs no calendar). */
 function tariffSetOf(resolved: ResolvedUsage, timeType: string): TariffSet | undefined {
-  return resolved.currencySet.only ?? resolved.currencySet.byTimeType.get(timeType);
+  const currencySet = resolved.guidance.currencySet;
+  return currencySet.only ?? currencySet.byTimeType.get(timeType);
 }
 
 /** The time type a part starts in (online charging's chunk grid). */
 export function timeTypeAtStart(resolved: ResolvedUsage, timeZone: string, at: Instant): TariffSet | undefined {
-  if (resolved.calendar === null) return resolved.currencySet.only!;
-  return resolved.currencySet.byTimeType.get(timeTypeAtInstant(resolved.calendar, at, timeZone));
+  const { calendar, currencySet } = resolved.guidance;
+  if (calendar === null) return currencySet.only!;
+  return currencySet.byTimeType.get(timeTypeAtInstant(calendar, at, timeZone));
 }
 
 /** R1: the first non-currency chunk: the offer's unit charge size, else the primary tariff's ICU. */
 export function firstChunkOf(resolved: ResolvedUsage, set: TariffSet): number {
-  const size = resolved.offer.unitChargeSize[resolved.plan.unitType];
+  const size = resolved.guidance.unitChargeSize;
   return size > 0 ? size : set.primary.icu;
 }
 
 /** R1: each further chunk: the offer's unit charge size, else the primary tariff's ACU. */
 export function chunkOf(resolved: ResolvedUsage, set: TariffSet): number {
-  const size = resolved.offer.unitChargeSize[resolved.plan.unitType];
+  const size = resolved.guidance.unitChargeSize;
   return size > 0 ? size : set.primary.acu;
 }
 
@@ -225,22 +196,23 @@ export function ratePart(
   online: boolean,
 ): RatedUsage | RejectedUsage {
   const { catalog, subscriber } = prepared;
+  const guidance = resolved.guidance;
   const totalBefore = session ? session.quantity : 0;
   const totalAfter = totalBefore + usage.quantity;
   if (!Number.isSafeInteger(totalAfter)) throw new RangeError(`session quantity ${totalAfter} is out of range`);
 
   const before = session ? session.segments : NO_SEGMENTS;
   const previousLast = before.length - 1;
-  const calendar = resolved.calendar;
+  const calendar = guidance.calendar;
   let segments: SegmentState[];
-  if (calendar !== null && calendar.constantTimeType === null && resolved.plan.unitType === 'SECOND') {
+  if (calendar !== null && calendar.constantTimeType === null && guidance.plan.unitType === 'SECOND') {
     segments = before.slice();
     for (const piece of splitSecondsByTimeType(calendar, subscriber.timeZone, usage.startedAt, usage.quantity)) {
       if (!appendPiece(resolved, segments, before, piece.timeType, piece.quantity)) return noTariffs(resolved, piece.timeType);
     }
   } else {
     // Volumes and events take the time type at their start (§9); so does a plan with one time type.
-    const timeType = calendar === null ? resolved.currencySet.only!.timeType : timeTypeAtInstant(calendar, usage.startedAt, subscriber.timeZone);
+    const timeType = calendar === null ? guidance.currencySet.only!.timeType : timeTypeAtInstant(calendar, usage.startedAt, subscriber.timeZone);
     if (before.length === 0) {
       // The usual case, a usage rated whole: one segment (an array literal of one, not a grown one).
       if (tariffSetOf(resolved, timeType) === undefined) return noTariffs(resolved, timeType);
@@ -263,7 +235,7 @@ export function ratePart(
     const extra = allowanceNeed(segments[i], i === 0, set.primary.grace, totalAfter, firstChunk, chunk) - segments[i].covered;
     if (extra <= 0) continue;
     if (sides === null) {
-      sides = allowanceSides(prepared, resolved.plan.unitType, resolved.type, usage.startedAt);
+      sides = allowanceSides(prepared, guidance.plan.unitType, resolved.type, usage.startedAt);
     }
     const seg = ownSegment(segments, before, i);
     seg.policy = sides.policy;
@@ -350,8 +322,8 @@ export function ratePart(
     status: 'RATED',
     finalUsageType: resolved.finalUsageType,
     zone: resolved.zone,
-    offerInstanceId: resolved.offerInstanceId,
-    tariffPlanId: resolved.plan.id,
+    offerInstanceId: guidance.offerInstanceId,
+    tariffPlanId: guidance.plan.id,
     quantity: usage.quantity,
     uncoveredQuantity: uncovered,
     lines,
@@ -362,7 +334,7 @@ export function ratePart(
     unpaid: payment.unpaid,
     accumulatorImpacts: accumulatorImpacts(prepared, {
       type: resolved.type,
-      unitType: resolved.plan.unitType,
+      unitType: guidance.plan.unitType,
       firstPart: session === null,
       segments,
       before,
@@ -378,10 +350,10 @@ export function ratePart(
       startedAt: resolved.sessionStartedAt,
       finalUsageType: resolved.finalUsageType,
       zone: resolved.zone,
-      offerInstanceId: resolved.offerInstanceId,
-      offerId: resolved.offer.id,
-      tariffPlanId: resolved.plan.id,
-      calendarId: resolved.calendarId,
+      offerInstanceId: guidance.offerInstanceId,
+      offerId: guidance.offer.id,
+      tariffPlanId: guidance.plan.id,
+      calendarId: guidance.calendarId,
       quantity: totalAfter,
       segments,
       accountCharged,
@@ -390,7 +362,7 @@ export function ratePart(
 }
 
 function noTariffs(resolved: ResolvedUsage, timeType: string): RejectedUsage {
-  return reject('NO_TARIFFS_FOR_TIME_TYPE', `plan ${resolved.plan.id} has no tariffs for ${timeType}`);
+  return reject('NO_TARIFFS_FOR_TIME_TYPE', `plan ${resolved.guidance.plan.id} has no tariffs for ${timeType}`);
 }
 
 /**

@@ -28,7 +28,7 @@ export function reserveQuota(
   const resolved = resolveUsage(prepared, request, session);
   if (resolved.status === 'REJECTED') return { status: 'DENIED', reason: resolved.reason, detail: resolved.detail, finalUnit };
   const set = timeTypeAtStart(resolved, subscriber.timeZone, request.startedAt);
-  if (!set) return { status: 'DENIED', reason: 'NO_TARIFFS_FOR_TIME_TYPE', detail: `plan ${resolved.plan.id}`, finalUnit };
+  if (!set) return { status: 'DENIED', reason: 'NO_TARIFFS_FOR_TIME_TYPE', detail: `plan ${resolved.guidance.plan.id}`, finalUnit };
 
   const firstChunk = firstChunkOf(resolved, set);
   const chunk = chunkOf(resolved, set);

@@ -21,10 +21,12 @@ const ACCUMULATORS: AccumulatorInstance[] = [
   { id: 'pool-volume', definitionId: 'POOL_VOLUME' },
 ];
 
+// Usage falls before, within and after the add-on (T0 .. T0 + 2 days), in no order: guidance kept by the
+// preparation must hold only within the span it was found for.
 const sim = subscriber({
   offers: [
     { id: 'oi-plan', offerId: 'IOT_PLAN', activatedAt: T0 - 30 * DAY },
-    { id: 'oi-eu', offerId: 'EU_PACK', activatedAt: T0 - DAY, endsAt: T0 + 2 * DAY },
+    { id: 'oi-eu', offerId: 'EU_PACK', activatedAt: T0, endsAt: T0 + 2 * DAY },
   ],
   accumulators: ACCUMULATORS,
 });

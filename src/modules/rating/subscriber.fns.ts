@@ -6,6 +6,7 @@ import type {
   CompiledOffer,
   RatingCatalog,
 } from './catalog.fns';
+import type { Guidance } from './guiding.fns';
 import { exactList } from './lists.fns';
 import type { AccumulatorInstance, AllowanceBucket, MoneyBucket, OfferInstance, RatingBalances, RatingSubscriber } from './rating.types';
 
@@ -13,7 +14,8 @@ import type { AccumulatorInstance, AllowanceBucket, MoneyBucket, OfferInstance, 
  * A subscriber bound to one catalog version: its offers, buckets and accumulators with their definitions
  * looked up, and its buckets in consumption order (which depends on nothing that usage changes). What depends
  * on the usage (its type and instant) is decided when it is rated, and amounts are read from the bucket
- * objects then, so a caller that updates amounts in place keeps rating with the same preparation.
+ * objects then, so a caller that updates amounts in place keeps rating with the same preparation. The
+ * guidance of each usage type is kept as it is found, for the span in which the SIM's offers stay the same.
  *
  * rateUsage and reserveQuota prepare for their one call. A caller that rates a run of one SIM's usage (a batch
  * rater's records sorted by SIM, the parts of an online session) prepares once and calls ratePrepared; it
@@ -30,6 +32,8 @@ export interface PreparedSubscriber {
   /** Money buckets in the payer's currency (no other can pay, §10.2), in consumption order. */
   money: PreparedBucket<MoneyBucket, CompiledMoneyDefinition>[];
   accumulators: PreparedAccumulator[];
+  /** Guidance found so far, by final usage type index (guide() keeps and checks it). */
+  guidance: (Guidance | undefined)[];
 }
 
 export interface PreparedOffer {
@@ -80,7 +84,7 @@ export function prepareSubscriber(catalog: RatingCatalog, subscriber: RatingSubs
   }
   sortInConsumptionOrder(subscriber, allowances);
   sortInConsumptionOrder(subscriber, money);
-  return { catalog, subscriber, balances, offers, allowances, money, accumulators };
+  return { catalog, subscriber, balances, offers, allowances, money, accumulators, guidance: new Array(catalog.usageTypeIndex.size) };
 }
 
 const NO_ACCUMULATORS: readonly AccumulatorInstance[] = [];
