@@ -13,6 +13,7 @@
  * whole run, 1,000,000 records) as a batch rater does, the sort timed with the rating. Prints records per CPU-second of this process (the per-core figure, robust on a shared
  * machine) and records per wall-clock second. */
 import { cpus, loadavg } from 'node:os';
+import { describeSpeed, machineSpeed } from './machine-speed';
 import {
   compileCatalog,
   prepareSubscriber,
@@ -387,10 +388,13 @@ function main(): void {
     ['arrival order', 0],
     [`by SIM per ${fmt(BATCH)} batch`, BATCH],
   ] as const;
+  const before = machineSpeed();
   const results = modes.map(([name, batch]) => [name, measure(name, batch)] as const);
+  const after = machineSpeed();
   // On a shared machine wall time counts other processes' work too; CPU time of this process (one JS thread,
   // plus V8's GC helpers) is the per-core figure. Both are printed, medians of 3 runs.
   console.log(`machine: node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)}`);
+  console.log(`machine speed before: ${describeSpeed(before)}; after: ${describeSpeed(after)}`);
   if (!process.execArgv.includes('--no-allocation-site-pretenuring')) {
     console.log('note: run without --no-allocation-site-pretenuring; V8 may pretenure rating results (docs/rating.md)');
   }
