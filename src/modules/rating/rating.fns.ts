@@ -1,15 +1,8 @@
 import { assertMicros, multiplyRatio, type Micros } from '../../platform/money';
 import { accumulatorImpacts } from './accumulator.fns';
 import { accountUnitsTaken, allowanceImpactsOf, allowanceSides, debitChunks, type AllowanceSides } from './allowance.fns';
-import { splitSecondsByTimeType, timeTypeAtInstant, type CompiledCalendar } from './calendar.fns';
-import {
-  exchangeRateAt,
-  type CompiledCurrencySet,
-  type CompiledOffer,
-  type CompiledTariffPlan,
-  type RatingCatalog,
-  type TariffSet,
-} from './catalog.fns';
+import { splitSecondsByTimeType, timeTypeAtInstant } from './calendar.fns';
+import { exchangeRateAt, type RatingCatalog, type TariffSet } from './catalog.fns';
 import { classifyUsage } from './classify.fns';
 import { currencySetFor, guide, reject, type Guidance } from './guiding.fns';
 import { exactList } from './lists.fns';
@@ -23,7 +16,6 @@ import type {
   RatingOutcome,
   RatingSubscriber,
   RejectedUsage,
-  RejectionReason,
   SegmentAllowance,
   SegmentState,
   SessionState,
@@ -110,6 +102,7 @@ function resumeSession(catalog: RatingCatalog, subscriber: RatingSubscriber, ses
     finalUsageType: session.finalUsageType,
     type: catalog.usageTypeIndex.get(session.finalUsageType) ?? -1,
     zone: session.zone,
+    // The session's own guidance, fixed at its start; not kept in the preparation (an empty span).
     guidance: {
       offerInstanceId: session.offerInstanceId,
       offer,
