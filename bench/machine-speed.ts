@@ -1,6 +1,6 @@
 /**
  * How fast the machine is right now, for reading a benchmark's figures: the shared VMs these benchmarks run on
- * drift by up to 2× between runs minutes apart (neighbours on the host), and a figure means little without it.
+ * drift by up to 2× between runs minutes apart (presumably other guests on the host), and a figure means little without it.
  * Two probes, printed beside the figures: a compute loop (integer multiply-adds, in registers) and the latency
  * of a dependent read from memory (a random cycle through 64 MiB, beyond the last-level cache).
  */

@@ -10,8 +10,9 @@
  * Each record is rated with ratePrepared (one preparation per run of a SIM's records) and its impacts applied
  * to the in-memory balances and accumulators, as offline rating does; the pools are shared by the SIMs of an
  * account. Two orders: as the records arrive (random SIMs), and sorted by SIM within batches (default: the
- * whole run, 1,000,000 records) as a batch rater does, the sort timed with the rating. Prints records per CPU-second of this process (the per-core figure, robust on a shared
- * machine) and records per wall-clock second. */
+ * whole run, 1,000,000 records) as a batch rater does, the sort timed with the rating. Prints records per
+ * CPU-second of this process (the per-core figure, robust on a shared machine) and records per wall-clock
+ * second, with the machine's speed before and after (bench/machine-speed.ts). */
 import { cpus, loadavg } from 'node:os';
 import { describeSpeed, machineSpeed } from './machine-speed';
 import {
@@ -235,7 +236,7 @@ const NETWORKS = [...HOME, ...EU, ...WORLD];
 
 /**
  * The records as a batch holds them once its mediation file is decoded: fixed-width binary records, four
- * numbers each (SIM number, usage type, serving network, start, quantity), in one array, so that moving a
+ * numbers each (SIM number; usage type and serving network in one; start; quantity), in one array, so that moving a
  * record into SIM order moves half a cache line (a million objects, or one column per field, would each cost
  * a cache miss per record). Each is made a UsageEvent when it is rated.
  */
