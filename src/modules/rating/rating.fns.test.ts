@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { applyImpacts } from './balances.fns';
 import { compileCatalog } from './catalog.fns';
-import { rateUsage } from './rating.fns';
+import { ratePrepared, rateUsage } from './rating.fns';
+import { prepareSubscriber } from './subscriber.fns';
 import {
   DAY,
   MB,
@@ -13,6 +14,7 @@ import {
   subscriber,
   tariff,
   testCatalog,
+  TYPICAL_CALENDAR,
 } from './rating.fixtures';
 import type { RatedUsage, RatingOutcome, RatingCatalogDefinition } from './rating.types';
 
@@ -268,6 +270,59 @@ describe('rateUsage: guiding and classification', () => {
     expect(rateUsage(catalog, subscriber({ offers: [] }), balances(), data(1))).toMatchObject({ status: 'REJECTED', reason: 'USAGE_BARRED' });
     const voiceRoaming = { initialUsageType: 'VOICE_MO', servingNetwork: '20801', startedAt: T0, quantity: 10 };
     expect(rateUsage(catalog, subscriber(), balances(), voiceRoaming)).toMatchObject({ status: 'REJECTED', reason: 'NO_USAGE_TYPE_MAPPING' });
+  });
+});
+
+describe('rateUsage: calendars of plans that have none (§9)', () => {
+  // A voice pack whose plan has no calendar: it takes the default calendar of the SIM's active primary offer.
+  const definition = testCatalog();
+  const voicePack = ['PEAK', 'OFF_PEAK', 'WEEKEND'].map((timeType, i) => [
+    timeType,
+    [tariff({ id: `pack-${timeType}`, unitType: 'SECOND', initialUnit: 60, initialCharge: String((i + 1) / 10), additionalUnit: 60, additionalCharge: String((i + 1) / 10) })],
+  ]);
+  definition.tariffPlans.push({ id: 'VOICE_PACK', unitType: 'SECOND', currency: 'EUR', currencySets: [{ currency: 'EUR', timeTypes: Object.fromEntries(voicePack) }] });
+  definition.calendars!.NIGHTS_ONLY = {
+    ...TYPICAL_CALENDAR,
+    dayTypes: { WEEKDAY: [{ start: '00:00:00', end: '24:00:00', timeType: 'OFF_PEAK' }], WEEKEND: TYPICAL_CALENDAR.dayTypes.WEEKEND },
+  };
+  definition.offers.push(
+    { id: 'VOICE_PACK', kind: 'SUPPLEMENTARY', usageItems: { VOICE_HOME: 'VOICE_PACK' } },
+    { id: 'DAY_PLAN', kind: 'PRIMARY', defaultCalendar: 'TYPICAL' },
+    { id: 'NIGHT_PLAN', kind: 'PRIMARY', defaultCalendar: 'NIGHTS_ONLY' },
+    { id: 'BARE_PLAN', kind: 'PRIMARY' },
+  );
+  const withDefaults = compileCatalog(definition);
+  const pack = { id: 'oi-pack', offerId: 'VOICE_PACK', activatedAt: T0 - 30 * DAY };
+  const call = (startedAt: number) => ({ initialUsageType: 'VOICE_MO', servingNetwork: '26201', startedAt, quantity: 60 });
+
+  it("rates by the active primary offer's default calendar, and follows a change of primary offer", () => {
+    // DAY_PLAN (TYPICAL) until T0 + 1 day, then NIGHT_PLAN (every weekday off-peak); T0 is a Wednesday noon.
+    const sim = subscriber({
+      offers: [{ id: 'oi-day', offerId: 'DAY_PLAN', activatedAt: T0 - 30 * DAY, endsAt: T0 + DAY }, { id: 'oi-night', offerId: 'NIGHT_PLAN', activatedAt: T0 + DAY }, pack],
+    });
+    // One preparation across the change, back and forth: what it keeps must follow the primary offer.
+    const prepared = prepareSubscriber(withDefaults, sim, balances());
+    const expected = [
+      [T0, 'TYPICAL', 'PEAK', 100_000],
+      [T0 + DAY, 'NIGHTS_ONLY', 'OFF_PEAK', 200_000],
+      [T0 + 1, 'TYPICAL', 'PEAK', 100_000],
+      [T0 + DAY - 1, 'TYPICAL', 'PEAK', 100_000],
+    ] as const;
+    for (const [at, calendarId, timeType, charge] of expected) {
+      for (const outcome of [rateUsage(withDefaults, sim, balances(), call(at)), ratePrepared(prepared, call(at))]) {
+        const part = rated(outcome);
+        expect(part.tariffPlanId).toBe('VOICE_PACK');
+        expect(part.session.calendarId).toBe(calendarId);
+        expect(part.lines.map((l) => l.timeType)).toEqual([timeType]);
+        expect(part.charge).toBe(charge);
+      }
+    }
+  });
+
+  it('rejects usage when no active primary offer gives a calendar', () => {
+    const sim = subscriber({ offers: [{ id: 'oi-bare', offerId: 'BARE_PLAN', activatedAt: T0 - 30 * DAY }, pack] });
+    expect(rateUsage(withDefaults, sim, balances(), call(T0))).toMatchObject({ status: 'REJECTED', reason: 'NO_CALENDAR' });
+    expect(rateUsage(withDefaults, subscriber({ offers: [pack] }), balances(), call(T0))).toMatchObject({ status: 'REJECTED', reason: 'NO_CALENDAR' });
   });
 });
 
