@@ -15,6 +15,7 @@ import type { PreparedSubscriber } from './subscriber.fns';
  * none starts or ends, and a prepared subscriber keeps it per usage type for that span.
  */
 export interface Guidance {
+  status: 'GUIDED';
   offerInstanceId: string;
   offer: CompiledOffer;
   plan: CompiledTariffPlan;
@@ -32,16 +33,12 @@ export function reject(reason: RejectionReason, detail: string): RejectedUsage {
   return { status: 'REJECTED', reason, detail };
 }
 
-function isActiveAt(instance: OfferInstance, at: Instant): boolean {
-  return instance.activatedAt <= at && (instance.endsAt == null || at < instance.endsAt);
-}
-
 /** The guidance of usage type `type` (index of `finalUsageType`) at `at`, kept in the preparation. */
 export function guide(prepared: PreparedSubscriber, type: number, finalUsageType: string, at: Instant): Guidance | RejectedUsage {
   const kept = prepared.guidance[type];
   if (kept !== undefined && kept.from <= at && at < kept.until) return kept;
   const found = findGuidance(prepared, type, finalUsageType, at);
-  if ('offer' in found) prepared.guidance[type] = found;
+  if (found.status === 'GUIDED') prepared.guidance[type] = found;
   return found;
 }
 
@@ -58,11 +55,13 @@ function findGuidance(prepared: PreparedSubscriber, type: number, finalUsageType
   for (let i = 0; i < offers.length; i++) {
     const { instance, offer } = offers[i];
     const ends = instance.endsAt ?? Number.POSITIVE_INFINITY;
-    if (instance.activatedAt <= at) from = Math.max(from, instance.activatedAt);
+    const started = instance.activatedAt <= at;
+    const ended = ends <= at;
+    if (started) from = Math.max(from, instance.activatedAt);
     else until = Math.min(until, instance.activatedAt);
-    if (ends <= at) from = Math.max(from, ends);
+    if (ended) from = Math.max(from, ends);
     else until = Math.min(until, ends);
-    if (!isActiveAt(instance, at)) continue;
+    if (!started || ended) continue; // not active at `at`
     if (offer.kind === 'PRIMARY' && primary === null) primary = offer;
     const plan = offer.planByType[type];
     if (!plan) continue;
@@ -85,6 +84,7 @@ function findGuidance(prepared: PreparedSubscriber, type: number, finalUsageType
     if (calendar === null) return reject('NO_CALENDAR', `plan ${plan.id} has several time types and no calendar applies`);
   }
   return {
+    status: 'GUIDED',
     offerInstanceId: best.id,
     offer: bestOffer!,
     plan,

@@ -77,7 +77,7 @@ export function resolveUsage(prepared: PreparedSubscriber, usage: UsageEvent, se
   if (zone === null) return reject('UNKNOWN_NETWORK', `no zone for network ${usage.servingNetwork}`);
   if (finalUsageType === null) return reject('NO_USAGE_TYPE_MAPPING', `${usage.initialUsageType} in zone ${zone}`);
   const guidance = guide(prepared, type, finalUsageType, usage.startedAt);
-  if (!('offer' in guidance)) return guidance;
+  if (guidance.status === 'REJECTED') return guidance;
   const currencySet = guidance.currencySet;
   if (currencySet.onlyCurrency !== subscriber.currency) {
     // Exchange rates are effective-dated: checked for every usage, not kept with the guidance.
@@ -104,6 +104,7 @@ function resumeSession(catalog: RatingCatalog, subscriber: RatingSubscriber, ses
     zone: session.zone,
     // The session's own guidance, fixed at its start; not kept in the preparation (an empty span).
     guidance: {
+      status: 'GUIDED',
       offerInstanceId: session.offerInstanceId,
       offer,
       plan,
